@@ -1,0 +1,137 @@
+"""Every setting, once: name, default and help.
+
+A value comes from the environment (``ZICHT_<NAME>``), else from the workspace's
+``zicht.toml``, else from the default below. Nothing else in zicht reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zicht.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("gemeente_code", "", "CBS code of the gemeente this workspace is for (GM + 4 digits)."),
+    Setting("gemeente_naam", "", "Name of the gemeente, shown in the interface."),
+    Setting("boundary_year", 0, "Year of the wijk and buurt boundaries figures are published on."),
+    Setting("min_cell_count", 10, "Disclosure gate: counts below this are suppressed, "
+            "and so are rates whose numerator or denominator is below it."),
+    Setting("youth_max_age", 17, "Oldest age (in whole years on 1 January) counted as youth."),
+    Setting("term_days_wmo_onderzoek", 42, "Wmo 2015: days from melding to end of onderzoek."),
+    Setting("term_days_wmo_beschikking", 14, "Wmo 2015: days from aanvraag to beschikking."),
+    Setting("term_days_jeugd_beschikking", 56, "Jeugdwet: days from aanvraag to beschikking "
+            "(Awb term, 8 weeks; check the local verordening)."),
+    Setting("term_days_pwet_beschikking", 56, "Participatiewet: days from aanvraag to "
+            "besluit on bijstand (8 weeks; check)."),
+    Setting("term_days_schuld_eerste_gesprek", 28, "Wgs: days from hulpvraag to first "
+            "conversation (4 weeks; 3 working days when eviction or disconnection threatens)."),
+    Setting("istandaarden_dir", "", "Folder with the iJw/iWmo schemas (ijw/xsd, iwmo/xsd). "
+            "Empty: look for ../shared/data/istandaarden next to the working directory."),
+    Setting("host", "127.0.0.1", "Address the web server listens on."),
+    Setting("port", 8000, "Port the web server listens on."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def env_name(name: str) -> str:
+    return "ZICHT_" + name.upper()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings of one workspace (or of no workspace: defaults and environment)."""
+
+    values: dict[str, Any]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _BY_NAME:
+            raise KeyError(name)
+        return self.values[name]
+
+    def get_int(self, name: str) -> int:
+        return int(self[name])
+
+    def get_str(self, name: str) -> str:
+        return str(self[name])
+
+    @classmethod
+    def load(cls, toml_path: Path | None = None) -> Settings:
+        file_values: dict[str, Any] = {}
+        if toml_path is not None and toml_path.exists():
+            try:
+                data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{toml_path}: ongeldige TOML: {exc}") from None
+            file_values = dict(data.get("zicht", {}))
+            unknown = sorted(set(file_values) - set(_BY_NAME))
+            if unknown:
+                raise ConfigError(f"{toml_path}: onbekende instelling {unknown[0]!r}")
+        values: dict[str, Any] = {}
+        for s in SETTINGS:
+            raw: Any = s.default
+            if s.name in file_values:
+                raw = file_values[s.name]
+            env = os.environ.get(env_name(s.name))
+            if env is not None:
+                raw = env
+            values[s.name] = _coerce(s, raw)
+        return cls(values)
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if isinstance(setting.default, bool):
+        return str(raw).lower() in {"1", "true", "yes", "ja"}
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"instelling {setting.name} moet een geheel getal zijn, niet {raw!r}"
+            ) from None
+    return str(raw)
+
+
+def environment_flag(name: str) -> str | None:
+    """Process-level switches that are not workspace settings (e.g. ``CI``)."""
+    return os.environ.get(name)
+
+
+def shared_data_dir() -> Path | None:
+    """The team's public data folder (``../shared/data``), if it is there.
+
+    ``ZICHT_SHARED_DATA`` overrides; otherwise it is looked for next to the current
+    directory and next to the source checkout.
+    """
+    explicit = os.environ.get("ZICHT_SHARED_DATA")
+    if explicit:
+        return Path(explicit)
+    here = Path(__file__).resolve()
+    candidates = [Path.cwd().parent / "shared" / "data"]
+    candidates += [p.parent / "shared" / "data" for p in here.parents]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return None
+
+
+def istandaarden_dir(settings: Settings) -> Path | None:
+    configured = settings.get_str("istandaarden_dir")
+    if configured:
+        return Path(configured)
+    shared = shared_data_dir()
+    if shared is not None and (shared / "istandaarden").is_dir():
+        return shared / "istandaarden"
+    return None

@@ -1,0 +1,1 @@
+"""indicators layer; see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""sources layer; see docs/architecture.md."""
