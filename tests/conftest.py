@@ -7,7 +7,13 @@ is a failure, so a green CI always means those tests ran.
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,3 +34,79 @@ def require_shared_data() -> Path:
 @pytest.fixture
 def shared_data() -> Path:
     return require_shared_data()
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A real PostgreSQL server of our own, in a temporary directory, on a Unix socket.
+
+    initdb refuses to run as root, so as root the server runs as the `postgres` user
+    that Debian's package creates.
+    """
+    bindir = _pg_bin()
+    if bindir is None:
+        reason = "PostgreSQL server binaries (Debian package postgresql) are not installed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; `make test` installs them")
+        pytest.skip(reason)
+    # Not under pytest's tmp tree: its folders are 0700 root, unreadable for `postgres`.
+    base = Path(tempfile.mkdtemp(prefix="zicht-pg-"))
+    data, sock = base / "data", base / "sock"
+    sock.mkdir()
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        import pwd
+
+        pw = pwd.getpwnam("postgres")
+        for p in (base, sock):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+        os.chmod(base, 0o755)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = functools.partial(subprocess.run, check=True, capture_output=True)
+    run(
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "zicht",
+            "--encoding",
+            "UTF8",
+            "--locale",
+            "C",
+        ]
+    )
+    opts = f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off"
+    run(
+        [
+            *prefix,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-w",
+            "-l",
+            str(base / "log"),
+            "start",
+        ]
+    )
+    try:
+        yield f"postgresql://zicht@/postgres?host={sock}&port={port}"
+    finally:
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)

@@ -155,12 +155,15 @@ def append_markdown(path: Path, result: dict[str, Any]) -> None:
     for name, step in result["steps"].items():
         peak = f"{step['peak_mib']:.0f}" if "peak_mib" in step else "—"
         rows.append(f"| {name} | {step['seconds']:.2f} | {peak} |")
-    rows.append(f"| **demo total** (synth+ingest+refresh+first page) | "
-                f"{result['demo_seconds']:.2f} | |")
+    rows.append(
+        f"| **demo total** (synth+ingest+refresh+first page) | {result['demo_seconds']:.2f} | |"
+    )
     if "csv_ingest" in result:
         ci = result["csv_ingest"]
-        rows.append(f"| CSV ingest ({ci.get('rows', 0):,} rows) | {ci.get('seconds', 0):.2f} | "
-                    f"{ci.get('rows_per_second', 0) / 1e6:.2f} M rows/s |")
+        rows.append(
+            f"| CSV ingest ({ci.get('rows', 0):,} rows) | {ci.get('seconds', 0):.2f} | "
+            f"{ci.get('rows_per_second', 0) / 1e6:.2f} M rows/s |"
+        )
     section = (
         f"\n### {result['date']}: {result['persons']:,} inhabitants × {result['years']} years\n\n"
         f"Machine: {result['machine']}. Single run of `zicht bench`.\n\n" + "\n".join(rows) + "\n"

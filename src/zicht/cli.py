@@ -90,7 +90,11 @@ def synth(out: Path, persons: int, seed: int, years: int) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_user_errors
 def ingest(
-    workspace: Path, source: str | None, mapping: Path | None, as_json: bool, files: tuple[Path, ...]
+    workspace: Path,
+    source: str | None,
+    mapping: Path | None,
+    as_json: bool,
+    files: tuple[Path, ...],
 ) -> None:
     """Lees exports of iJw/iWmo-berichten in: valideren, pseudonimiseren, laden."""
     from zicht.sources.ingest import ingest_files
@@ -183,8 +187,13 @@ def export(
 
 
 @main.command()
-@click.option("--workspace", type=click.Path(path_type=Path), default=Path("demo"),
-              show_default=True, help="Map voor exports en werkruimte van de demo.")
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    help="Map voor exports en werkruimte van de demo.",
+)
 @click.option("--persons", type=click.IntRange(1_000), default=None)
 @click.option("--size", type=click.Choice(sorted(SIZES)), default=None)
 @click.option("--seed", default=1, show_default=True, type=int)
@@ -212,8 +221,12 @@ def demo(
 @click.option("--persons", default=120_000, show_default=True, type=click.IntRange(1_000))
 @click.option("--years", default=5, show_default=True, type=click.IntRange(1, 20))
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--markdown", type=click.Path(path_type=Path), default=None,
-              help="Voeg de uitkomst als gedateerde sectie toe aan dit bestand.")
+@click.option(
+    "--markdown",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Voeg de uitkomst als gedateerde sectie toe aan dit bestand.",
+)
 @_user_errors
 def bench(persons: int, years: int, as_json: bool, markdown: Path | None) -> None:
     """Meet synth, ingest, refresh en de eerste pagina (tijd en piekgeheugen)."""

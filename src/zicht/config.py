@@ -26,19 +26,38 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("gemeente_code", "", "CBS code of the gemeente this workspace is for (GM + 4 digits)."),
     Setting("gemeente_naam", "", "Name of the gemeente, shown in the interface."),
     Setting("boundary_year", 0, "Year of the wijk and buurt boundaries figures are published on."),
-    Setting("min_cell_count", 10, "Disclosure gate: counts below this are suppressed, "
-            "and so are rates whose numerator or denominator is below it."),
+    Setting(
+        "min_cell_count",
+        10,
+        "Disclosure gate: counts below this are suppressed, "
+        "and so are rates whose numerator or denominator is below it.",
+    ),
     Setting("youth_max_age", 17, "Oldest age (in whole years on 1 January) counted as youth."),
     Setting("term_days_wmo_onderzoek", 42, "Wmo 2015: days from melding to end of onderzoek."),
     Setting("term_days_wmo_beschikking", 14, "Wmo 2015: days from aanvraag to beschikking."),
-    Setting("term_days_jeugd_beschikking", 56, "Jeugdwet: days from aanvraag to beschikking "
-            "(Awb term, 8 weeks; check the local verordening)."),
-    Setting("term_days_pwet_beschikking", 56, "Participatiewet: days from aanvraag to "
-            "besluit on bijstand (8 weeks; check)."),
-    Setting("term_days_schuld_eerste_gesprek", 28, "Wgs: days from hulpvraag to first "
-            "conversation (4 weeks; 3 working days when eviction or disconnection threatens)."),
-    Setting("istandaarden_dir", "", "Folder with the iJw/iWmo schemas (ijw/xsd, iwmo/xsd). "
-            "Empty: look for ../shared/data/istandaarden next to the working directory."),
+    Setting(
+        "term_days_jeugd_beschikking",
+        56,
+        "Jeugdwet: days from aanvraag to beschikking "
+        "(Awb term, 8 weeks; check the local verordening).",
+    ),
+    Setting(
+        "term_days_pwet_beschikking",
+        56,
+        "Participatiewet: days from aanvraag to besluit on bijstand (8 weeks; check).",
+    ),
+    Setting(
+        "term_days_schuld_eerste_gesprek",
+        28,
+        "Wgs: days from hulpvraag to first "
+        "conversation (4 weeks; 3 working days when eviction or disconnection threatens).",
+    ),
+    Setting(
+        "istandaarden_dir",
+        "",
+        "Folder with the iJw/iWmo schemas (ijw/xsd, iwmo/xsd). "
+        "Empty: look for ../shared/data/istandaarden next to the working directory.",
+    ),
     Setting("host", "127.0.0.1", "Address the web server listens on."),
     Setting("port", 8000, "Port the web server listens on."),
 )

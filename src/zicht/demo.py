@@ -86,6 +86,8 @@ def run_demo(
     echo(f"  Grondwaarheid van de generator:        {result.exports / 'manifest.json'}")
     echo(f"  Werkruimte:                            {result.workspace}")
     echo(f"  Rijen in quarantaine:                  {quarantined}")
-    echo(f"  Gepubliceerde cellen:                  {report.published} "
-         f"({report.suppressed} onderdrukt)")
+    echo(
+        f"  Gepubliceerde cellen:                  {report.published} "
+        f"({report.suppressed} onderdrukt)"
+    )
     return result

@@ -57,12 +57,13 @@ def valid_mask(normalised: pa.ChunkedArray) -> np.ndarray:
     if len(filled) == 0:
         return np.zeros(0, dtype=bool)
     buf = np.frombuffer(filled.buffers()[2], dtype=np.uint8)
-    offsets = np.frombuffer(filled.buffers()[1], dtype=np.int32)[: len(filled) + 1]
-    offsets = offsets[filled.offset :]
+    offsets = np.frombuffer(filled.buffers()[1], dtype=np.int32)
+    offsets = offsets[filled.offset : filled.offset + len(filled) + 1]
     # Every value is exactly 9 ASCII digits here, so the digits form an (n, 9) matrix.
     starts = offsets[:-1]
     idx = starts[:, None] + np.arange(9)[None, :]
     digits = buf[idx].astype(np.int64) - ord("0")
     total = digits @ _WEIGHTS
     nonzero = digits.any(axis=1)
-    return (total % 11 == 0) & nonzero
+    mask: np.ndarray = (total % 11 == 0) & nonzero
+    return mask

@@ -66,9 +66,7 @@ def published_rows(
         mask = pc.and_(mask, pc.equal(cube["period"], period))
     cells = cube.filter(mask)
     assert_gated(cells, int(snap.meta.get("min_cell_count", 10)))
-    names = dict(
-        zip(snap.areas["code"].to_pylist(), snap.areas["name"].to_pylist(), strict=True)
-    )
+    names = dict(zip(snap.areas["code"].to_pylist(), snap.areas["name"].to_pylist(), strict=True))
     rows = []
     for rec in cells.to_pylist():
         rec["area_name"] = names.get(rec["area_code"], "")

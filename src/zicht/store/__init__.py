@@ -14,11 +14,13 @@ __all__ = ["Store", "open_store"]
 
 
 def open_store(target: Path | str, *, read_only: bool = False) -> Store:
-    """Open the store at ``target``: a file path means embedded DuckDB.
+    """Open the store at ``target``: a ``postgresql://`` URL means PostgreSQL, anything
+    else is the path of an embedded DuckDB file."""
+    text = str(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        from zicht.store.postgres_store import PostgresStore
 
-    A ``postgresql://`` URL is reserved for the PostgreSQL backend (issue: indicators
-    engine), which plugs in here without changes above this layer.
-    """
+        return PostgresStore(text)
     from zicht.store.duckdb_store import DuckDBStore
 
     return DuckDBStore(target, read_only=read_only)

@@ -60,7 +60,7 @@ class DuckDBStore(Store):
             self._con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {tmp}")
         finally:
             self._con.unregister(tmp)
-        return data.num_rows
+        return int(data.num_rows)
 
     def begin(self) -> None:
         self._con.execute("BEGIN TRANSACTION")
