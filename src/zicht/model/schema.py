@@ -3,6 +3,11 @@
 See docs/model.md for the meaning of each column. Identifiers of persons and households
 are keyed pseudonyms (see zicht.privacy.pseudonym); no BSN, name or address is stored.
 The DDL is plain SQL that DuckDB and PostgreSQL both accept.
+
+The large fact tables carry no PRIMARY KEY: keeping an index up to date cost 2.5 of 6
+seconds per million loaded rows, and ingest enforces each natural key itself (rule
+``duplicate_row``, checked against the file and the table), which also lets it report
+the duplicate instead of failing the load.
 """
 
 from __future__ import annotations
@@ -49,8 +54,7 @@ TABLES: dict[str, str] = {
             sex VARCHAR NOT NULL,
             household_id VARCHAR NOT NULL,
             buurt_code VARCHAR NOT NULL,
-            load_id VARCHAR NOT NULL,
-            PRIMARY KEY (period, person_id)
+            load_id VARCHAR NOT NULL
         )""",
     "provider": """
         CREATE TABLE IF NOT EXISTS provider (
@@ -61,7 +65,7 @@ TABLES: dict[str, str] = {
         )""",
     "provision": """
         CREATE TABLE IF NOT EXISTS provision (
-            provision_id VARCHAR NOT NULL PRIMARY KEY,
+            provision_id VARCHAR NOT NULL,
             person_id VARCHAR NOT NULL,
             law VARCHAR NOT NULL,
             product_category VARCHAR,
@@ -79,7 +83,7 @@ TABLES: dict[str, str] = {
         )""",
     "toewijzing": """
         CREATE TABLE IF NOT EXISTS toewijzing (
-            toewijzing_id VARCHAR NOT NULL PRIMARY KEY,
+            toewijzing_id VARCHAR NOT NULL,
             person_id VARCHAR NOT NULL,
             law VARCHAR NOT NULL,
             product_category VARCHAR,
@@ -110,7 +114,7 @@ TABLES: dict[str, str] = {
         )""",
     "cost": """
         CREATE TABLE IF NOT EXISTS cost (
-            declaratie_id VARCHAR NOT NULL PRIMARY KEY,
+            declaratie_id VARCHAR NOT NULL,
             person_id VARCHAR NOT NULL,
             law VARCHAR NOT NULL,
             provider_code VARCHAR,
@@ -124,7 +128,7 @@ TABLES: dict[str, str] = {
         )""",
     "message": """
         CREATE TABLE IF NOT EXISTS message (
-            message_id VARCHAR NOT NULL PRIMARY KEY,
+            message_id VARCHAR NOT NULL,
             message_type VARCHAR NOT NULL,
             sender VARCHAR,
             receiver VARCHAR,

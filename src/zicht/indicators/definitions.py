@@ -1,0 +1,147 @@
+"""Indicator definitions: one YAML file per indicator, validated with pydantic.
+
+A definition says what a figure means (Dutch title and description, unit, polarity,
+source, legal reference) and how it is computed:
+
+``facts``
+    a SELECT over the canonical tables returning one row per unit counted (person,
+    household, case, client, provision) with at least the columns ``period`` and
+    ``buurt_code`` (the unit's buurt in that period), plus the columns the aggregates
+    below use. ``{setting_name}`` inserts an integer setting (e.g. ``{youth_max_age}``)
+    as a literal; only integer settings are allowed, so no text is ever pasted in.
+``numerator`` / ``denominator``
+    aggregate expressions over those columns (``sum(num)``, ``count(*)``).
+``median_of``
+    for ``kind: median``: the column whose median is the value.
+
+The value follows from ``kind``: ``rate`` = numerator × scale / denominator,
+``mean_amount`` = numerator / denominator, ``median`` = median(median_of). The engine
+(:mod:`zicht.indicators.engine`) adds the levels, areas and the zero-denominator cells.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from zicht.config import SETTINGS, Settings
+from zicht.errors import MappingError
+from zicht.privacy.disclosure import RATE_UNITS
+
+DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "indicators"
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+INT_SETTINGS = frozenset(
+    s.name for s in SETTINGS if isinstance(s.default, int) and not isinstance(s.default, bool)
+)
+
+
+class IndicatorDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    polarity: Literal["hoger_beter", "lager_beter", "neutraal"]
+    source: str = Field(min_length=1)
+    reference: str = Field(min_length=1)
+    kind: Literal["rate", "median", "mean_amount"]
+    scale: int = Field(default=1, ge=1)
+    facts: str = Field(min_length=1)
+    numerator: str | None = None
+    denominator: str = "count(*)"
+    median_of: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IndicatorDefinition:
+        if self.kind == "rate":
+            if self.numerator is None:
+                raise ValueError("numerator: verplicht bij kind rate")
+            if self.unit not in RATE_UNITS:
+                raise ValueError(f"unit: bij kind rate één van {sorted(RATE_UNITS)}")
+        elif self.kind == "mean_amount":
+            if self.numerator is None:
+                raise ValueError("numerator: verplicht bij kind mean_amount")
+        elif self.median_of is None:
+            raise ValueError("median_of: verplicht bij kind median")
+        if self.kind != "rate" and self.unit in RATE_UNITS:
+            raise ValueError(f"unit: {self.unit!r} hoort bij kind rate")
+        for name in _PLACEHOLDER.findall(self.facts):
+            if name not in INT_SETTINGS:
+                raise ValueError(f"facts: onbekende of niet-gehele instelling {{{name}}}")
+        return self
+
+    def public(self) -> dict[str, Any]:
+        """The fields ``indicators.json`` publishes."""
+        return {
+            "title": self.title,
+            "description": self.description,
+            "unit": self.unit,
+            "polarity": self.polarity,
+            "source": self.source,
+            "reference": self.reference,
+        }
+
+    def facts_sql(self, settings: Settings) -> str:
+        """``facts`` with every ``{setting}`` replaced by its integer value."""
+        return _PLACEHOLDER.sub(lambda m: str(settings.get_int(m.group(1))), self.facts)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line (1-based) of each top-level key, for error messages."""
+    node = yaml.compose(text)
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            lines[str(key.value)] = key.start_mark.line + 1
+    return lines
+
+
+def load_file(path: Path) -> IndicatorDefinition:
+    """Read and validate one definition; :class:`MappingError` names file, line, field."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+        lines = _key_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise MappingError(f"{path}:{line}: geen geldige YAML") from None
+    if not isinstance(data, dict):
+        raise MappingError(f"{path}:1: verwacht een mapping met velden (id, title, ...)")
+    try:
+        definition = IndicatorDefinition.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else ""
+        msg = str(err["msg"])
+        if not field and ":" in msg:  # model-level check: "field: message"
+            field, msg = (s.strip() for s in msg.removeprefix("Value error, ").split(":", 1))
+        line = lines.get(field, 1)
+        raise MappingError(f"{path}:{line}: veld {field or '?'}: {msg}") from None
+    if definition.id != path.stem:
+        line = lines.get("id", 1)
+        raise MappingError(
+            f"{path}:{line}: veld id: {definition.id!r} moet gelijk zijn aan "
+            f"de bestandsnaam {path.stem!r}"
+        )
+    return definition
+
+
+def load_definitions(extra_dir: Path | None = None) -> dict[str, IndicatorDefinition]:
+    """The shipped definitions, overridden or extended by ``extra_dir/*.yaml``.
+
+    Ordered by id, so the cube and ``indicators.json`` come out in a stable order.
+    """
+    found: dict[str, IndicatorDefinition] = {}
+    dirs = [DEFAULTS_DIR] + ([extra_dir] if extra_dir is not None and extra_dir.is_dir() else [])
+    for folder in dirs:
+        for path in sorted(folder.glob("*.yaml")):
+            definition = load_file(path)
+            found[definition.id] = definition
+    return dict(sorted(found.items()))

@@ -1,0 +1,172 @@
+"""The indicator engine: canonical tables → indicator cube, in SQL.
+
+For each definition one query computes every level (gemeente, wijk, buurt), every area of
+the boundary year and every period in ``person_period``. The levels come from joining
+the definition's facts to ``area_map`` (each buurt three times: itself, its wijk, its
+gemeente, following ``parent_code``), so one GROUP BY covers all levels and no Python
+loop runs per area. Areas and periods without any unit get a cell with denominator 0 and
+no value; the disclosure gate suppresses those (there is no figure to publish).
+
+The SQL is plain enough for DuckDB and PostgreSQL; the only difference, the median, comes
+from :mod:`zicht.indicators._dialect`. Settings enter as integer literals; text from a
+definition (id, unit) never enters the SQL but is added to the Arrow result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pyarrow as pa
+
+from zicht.config import Settings
+from zicht.indicators import _dialect
+from zicht.indicators.definitions import IndicatorDefinition
+from zicht.model.schema import LEVELS
+from zicht.store import Store
+
+CUBE_SCHEMA = pa.schema(
+    [
+        ("indicator_id", pa.string()),
+        ("level", pa.string()),
+        ("area_code", pa.string()),
+        ("period", pa.int32()),
+        ("breakdown", pa.string()),
+        ("value", pa.float64()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.int64()),
+        ("unit", pa.string()),
+        ("status", pa.string()),
+    ]
+)
+"""Columns of ``cube.parquet`` (docs/model.md, "The published layer")."""
+
+LATEST_BOUNDARY_YEAR = "(SELECT max(a0.boundary_year) FROM area a0)"
+"""Boundary year expression used when the workspace has none configured."""
+
+_TEMPLATE = """\
+WITH facts AS (
+{facts}
+),
+area_map AS (
+  SELECT b.code AS buurt_code, 'buurt' AS level, b.code AS area_code
+  FROM area b
+  WHERE b.level = 'buurt' AND b.boundary_year = {by}
+  UNION ALL
+  SELECT b.code, 'wijk', w.code
+  FROM area b
+  JOIN area w ON w.code = b.parent_code AND w.boundary_year = b.boundary_year
+    AND w.level = 'wijk'
+  WHERE b.level = 'buurt' AND b.boundary_year = {by}
+  UNION ALL
+  SELECT b.code, 'gemeente', g.code
+  FROM area b
+  JOIN area w ON w.code = b.parent_code AND w.boundary_year = b.boundary_year
+    AND w.level = 'wijk'
+  JOIN area g ON g.code = w.parent_code AND g.boundary_year = w.boundary_year
+    AND g.level = 'gemeente'
+  WHERE b.level = 'buurt' AND b.boundary_year = {by}
+),
+agg AS (
+  SELECT m.level, m.area_code, f.period,
+         {numerator} AS numerator,
+         CAST({denominator} AS BIGINT) AS denominator,
+         {value} AS value
+  FROM facts f
+  JOIN area_map m ON m.buurt_code = f.buurt_code
+  GROUP BY m.level, m.area_code, f.period
+),
+grid AS (
+  SELECT a.level, a.code AS area_code, pp.period
+  FROM area a
+  CROSS JOIN (SELECT DISTINCT period FROM person_period) pp
+  WHERE a.boundary_year = {by} AND a.level IN ('gemeente', 'wijk', 'buurt')
+)
+SELECT g.level, g.area_code, CAST(g.period AS INTEGER) AS period,
+       CAST(agg.value AS DOUBLE PRECISION) AS value,
+       {numerator_out} AS numerator,
+       coalesce(agg.denominator, 0) AS denominator
+FROM grid g
+LEFT JOIN agg
+  ON agg.level = g.level AND agg.area_code = g.area_code AND agg.period = g.period
+ORDER BY CASE g.level WHEN 'gemeente' THEN 1 WHEN 'wijk' THEN 2 ELSE 3 END,
+         g.area_code, g.period"""
+
+
+def _indent(sql: str, spaces: int = 2) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line.strip() else line for line in sql.strip().splitlines())
+
+
+def indicator_sql(
+    definition: IndicatorDefinition, settings: Settings, dialect: str, boundary_year: str
+) -> str:
+    """The query computing one indicator for all levels, areas and periods.
+
+    ``boundary_year`` is an SQL expression: an integer literal, or
+    :data:`LATEST_BOUNDARY_YEAR`. Result columns: level, area_code, period, value,
+    numerator, denominator (the engine adds indicator_id, breakdown, unit and status).
+    """
+    den = definition.denominator
+    if definition.kind == "median":
+        assert definition.median_of is not None  # guaranteed by the definition schema
+        numerator = "CAST(NULL AS DOUBLE PRECISION)"
+        value = _dialect.median(dialect, f"f.{definition.median_of}")
+        numerator_out = "CAST(NULL AS DOUBLE PRECISION)"
+    else:
+        numerator = f"CAST({definition.numerator} AS DOUBLE PRECISION)"
+        scale = f" * {int(definition.scale)}" if definition.scale != 1 else ""
+        value = f"{numerator}{scale} / NULLIF({den}, 0)"
+        numerator_out = "coalesce(agg.numerator, 0)"
+    return _TEMPLATE.format(
+        facts=_indent(definition.facts_sql(settings)),
+        by=boundary_year,
+        numerator=numerator,
+        denominator=den,
+        value=value,
+        numerator_out=numerator_out,
+    )
+
+
+def _const(value: str, n: int) -> pa.Array:
+    return pa.array([value] * n, type=pa.string())
+
+
+def compute_indicator(
+    store: Store, definition: IndicatorDefinition, settings: Settings, boundary_year: int
+) -> pa.Table:
+    """One indicator's cells, in the cube schema, status still unset (NULL)."""
+    sql = indicator_sql(definition, settings, store.dialect, str(int(boundary_year)))
+    raw = store.fetch_arrow(sql)
+    n = raw.num_rows
+    return pa.table(
+        {
+            "indicator_id": _const(definition.id, n),
+            "level": raw.column("level").cast(pa.string()),
+            "area_code": raw.column("area_code").cast(pa.string()),
+            "period": raw.column("period").cast(pa.int32()),
+            "breakdown": _const("", n),
+            "value": raw.column("value").cast(pa.float64()),
+            "numerator": raw.column("numerator").cast(pa.float64()),
+            "denominator": raw.column("denominator").cast(pa.int64()),
+            "unit": _const(definition.unit, n),
+            "status": pa.nulls(n, type=pa.string()),
+        },
+        schema=CUBE_SCHEMA,
+    )
+
+
+def compute_cube(
+    store: Store,
+    definitions: Mapping[str, IndicatorDefinition] | Iterable[IndicatorDefinition],
+    settings: Settings,
+    boundary_year: int,
+) -> pa.Table:
+    """Every indicator's cells in one table (ungated)."""
+    defs = definitions.values() if isinstance(definitions, Mapping) else definitions
+    parts = [compute_indicator(store, d, settings, boundary_year) for d in defs]
+    if not parts:
+        return CUBE_SCHEMA.empty_table()
+    return pa.concat_tables(parts)
+
+
+__all__ = ["CUBE_SCHEMA", "LEVELS", "compute_cube", "compute_indicator", "indicator_sql"]

@@ -1,0 +1,185 @@
+"""Refresh: canonical tables → indicator cube → disclosure gate → published snapshot.
+
+The whole read happens in one transaction on one connection, so all indicators see the
+same state of the canonical tables; the write connection also keeps a second refresh
+(or an ingest) from running at the same time. Publishing is atomic (see
+:mod:`zicht.indicators.publish`): a refresh that fails leaves the previous snapshot
+current.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from tqdm import tqdm
+
+from zicht.config import Settings
+from zicht.errors import RefreshError
+from zicht.indicators import publish
+from zicht.indicators.definitions import IndicatorDefinition, load_definitions
+from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator
+from zicht.privacy.disclosure import SUPPRESSED, apply_gate, assert_gated
+from zicht.store import Store
+from zicht.workspace import Workspace
+
+WORKSPACE_INDICATORS_DIR = "indicators"
+"""Workspace folder whose ``*.yaml`` override or extend the shipped definitions."""
+
+
+@dataclass
+class RefreshReport:
+    refresh_id: str
+    periods: list[int]
+    cells: int
+    published: int
+    suppressed: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    boundary_year: int
+    periods: list[int]
+    gemeente_code: str
+    gemeente_naam: str
+    cube: pa.Table
+    areas: pa.Table
+    loads: list[dict[str, Any]]
+
+
+def _boundary_year(store: Store, settings: Settings) -> int:
+    configured = settings.get_int("boundary_year")
+    if configured:
+        n = store.scalar("SELECT count(*) FROM area WHERE boundary_year = ?", [configured])
+        if not n:
+            raise RefreshError(
+                f"geen gebieden met grensjaar {configured} ingelezen "
+                "(lees de geografie van dat jaar in of pas boundary_year aan)"
+            )
+        return configured
+    latest = store.scalar("SELECT max(boundary_year) FROM area")
+    if latest is None:
+        raise RefreshError(
+            "niets te verversen: er zijn nog geen gebieden ingelezen "
+            "(lees eerst de geografie in met `zicht ingest`)"
+        )
+    return int(latest)
+
+
+def _gemeente(store: Store, settings: Settings, boundary_year: int) -> tuple[str, str]:
+    code, name = settings.get_str("gemeente_code"), settings.get_str("gemeente_naam")
+    if code and name:
+        return code, name
+    row = store.fetchone(
+        "SELECT code, name FROM area WHERE level = 'gemeente' AND boundary_year = ? ORDER BY code",
+        [boundary_year],
+    )
+    if row is None:
+        return code, name
+    return code or str(row[0]), name or str(row[1])
+
+
+def _read_inputs(
+    store: Store,
+    settings: Settings,
+    definitions: dict[str, IndicatorDefinition],
+    progress: bool,
+) -> _Inputs:
+    if not store.scalar("SELECT count(*) FROM person_period"):
+        raise RefreshError(
+            "niets te verversen: er is nog geen bevolking ingelezen "
+            "(lees eerst geografie en BRP in met `zicht ingest`)"
+        )
+    boundary_year = _boundary_year(store, settings)
+    periods = [
+        int(r[0]) for r in store.fetchall("SELECT DISTINCT period FROM person_period ORDER BY 1")
+    ]
+    code, name = _gemeente(store, settings, boundary_year)
+    show = progress and sys.stderr.isatty()
+    parts = [
+        compute_indicator(store, d, settings, boundary_year)
+        for d in tqdm(definitions.values(), desc="indicatoren", disable=not show, unit="ind")
+    ]
+    cube = pa.concat_tables(parts) if parts else CUBE_SCHEMA.empty_table()
+    areas = store.fetch_arrow(
+        "SELECT level, code, name, parent_code, gemeente_code, "
+        "CAST(boundary_year AS INTEGER) AS boundary_year, geometry "
+        "FROM area WHERE boundary_year = ? "
+        "ORDER BY CASE level WHEN 'gemeente' THEN 1 WHEN 'wijk' THEN 2 ELSE 3 END, code",
+        [boundary_year],
+    )
+    loads = [
+        {"file": r[0], "rows_in": int(r[1]), "accepted": int(r[2]), "quarantined": int(r[3])}
+        for r in store.fetchall(
+            "SELECT file, rows_in, accepted, quarantined FROM load_log ORDER BY loaded_at, file"
+        )
+    ]
+    return _Inputs(boundary_year, periods, code, name, cube, areas, loads)
+
+
+def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
+    """Rebuild the published layer of ``ws`` and make it current.
+
+    Raises :class:`RefreshError` (one Dutch line) when there is nothing to publish or
+    the snapshot cannot be written; the previous snapshot then stays current.
+    """
+    started = time.perf_counter()
+    settings = ws.settings
+    min_count = settings.get_int("min_cell_count")
+    definitions = load_definitions(ws.root / WORKSPACE_INDICATORS_DIR)
+    published_dir = ws.published_dir
+    with ws.store() as store:
+        with store.transaction():
+            inputs = _read_inputs(store, settings, definitions, progress)
+        cube = apply_gate(inputs.cube, min_count).cast(CUBE_SCHEMA)
+        assert_gated(cube, min_count)
+        now = datetime.now(UTC)
+        refresh_id = publish.new_refresh_id(now)
+        meta = {
+            "refresh_id": refresh_id,
+            "created_at": now.isoformat(timespec="seconds"),
+            "gemeente_code": inputs.gemeente_code,
+            "gemeente_naam": inputs.gemeente_naam,
+            "periods": inputs.periods,
+            "boundary_year": inputs.boundary_year,
+            "min_cell_count": min_count,
+            "loads": inputs.loads,
+        }
+        indicators = {k: d.public() for k, d in definitions.items()}
+        # Still holding the store: two refreshes never publish at the same time.
+        published_dir.mkdir(parents=True, exist_ok=True)
+        publish.clean_stale(published_dir)
+        try:
+            publish.write_snapshot(
+                published_dir,
+                refresh_id,
+                cube=cube,
+                areas=inputs.areas,
+                indicators=indicators,
+                meta=meta,
+            )
+            publish.make_current(published_dir, refresh_id)
+        except OSError as exc:
+            publish.discard(published_dir, refresh_id)
+            raise RefreshError(
+                f"publiceren mislukt ({exc.strerror or exc}); de vorige publicatie blijft staan"
+            ) from None
+        publish.prune(published_dir)
+    suppressed = int(pc.sum(pc.equal(cube.column("status"), SUPPRESSED)).as_py() or 0)
+    return RefreshReport(
+        refresh_id=refresh_id,
+        periods=inputs.periods,
+        cells=cube.num_rows,
+        published=cube.num_rows - suppressed,
+        suppressed=suppressed,
+        seconds=round(time.perf_counter() - started, 3),
+    )

@@ -1,0 +1,106 @@
+"""The disclosure-control gate: the one function every outgoing figure passes.
+
+Rule (first version, primary suppression only):
+
+- a *rate* (unit ``%`` or ``per 1.000``) is suppressed when its numerator or its
+  denominator is below ``min_count``: a small numerator singles out the few people who
+  have the provision, a small denominator the few people it is about;
+- any other figure (a median, an amount per client) is suppressed when the number of
+  cases or clients behind it (the denominator) is below ``min_count``;
+- a cell without a denominator, or with denominator 0, carries no figure and is
+  suppressed whatever ``min_count`` is (a numerator of 0 is only a problem when
+  ``min_count`` is above 0, as it always is outside tests).
+
+A suppressed cell gets status ``onderdrukt`` and NULL value, numerator and denominator:
+what is not published is not in the file. Every other cell gets ``gepubliceerd``.
+
+Not yet here (next issue): secondary suppression, so that a suppressed buurt cannot be
+recovered by subtracting published buurten from their wijk, and the complement check
+(denominator − numerator below ``min_count``). Until then ``min_cell_count`` is the only
+protection; keep it at 10 or higher for anything that leaves the organisation.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zicht.errors import ZichtError
+
+PUBLISHED = "gepubliceerd"
+SUPPRESSED = "onderdrukt"
+ROUNDED = "afgerond"
+STATUSES = frozenset({PUBLISHED, SUPPRESSED, ROUNDED})
+
+RATE_UNITS = frozenset({"%", "per 1.000"})
+"""Units of figures whose numerator is a count of people (checked against min_count)."""
+
+_GATED = ("value", "numerator", "denominator")
+
+
+class DisclosureError(ZichtError):
+    """A figure about to leave the system did not pass the disclosure gate."""
+
+
+def _suppress_mask(cube: pa.Table, min_count: int) -> pa.ChunkedArray:
+    den = cube.column("denominator")
+    num = cube.column("numerator")
+    is_rate = pc.is_in(cube.column("unit"), value_set=pa.array(sorted(RATE_UNITS)))
+    # Denominator 0 means there is no figure at all, whatever min_count says.
+    den_small = pc.fill_null(pc.less(den, max(int(min_count), 1)), True)
+    # NULL numerator of a rate means "unknown", which is never safe to publish.
+    num_small = pc.fill_null(pc.less(num, int(min_count)), True)
+    rate_small = pc.and_(pc.fill_null(is_rate, False), num_small)
+    return pc.or_(den_small, rate_small)
+
+
+def apply_gate(cube: pa.Table, min_count: int) -> pa.Table:
+    """Return ``cube`` with ``status`` set and suppressed cells nulled.
+
+    ``cube`` needs the columns value, numerator, denominator and unit; a ``status``
+    column is replaced (or added). Nothing else changes.
+
+    >>> t = pa.table({"value": [50.0], "numerator": [3.0], "denominator": [6],
+    ...               "unit": ["%"]})
+    >>> apply_gate(t, 10).column("status").to_pylist()
+    ['onderdrukt']
+    """
+    mask = _suppress_mask(cube, min_count)
+    out = cube
+    for name in _GATED:
+        col = out.column(name)
+        nulled = pc.if_else(mask, pa.scalar(None, type=col.type), col)
+        out = out.set_column(out.schema.get_field_index(name), name, nulled)
+    status = pc.if_else(mask, SUPPRESSED, PUBLISHED)
+    if "status" in out.column_names:
+        return out.set_column(out.schema.get_field_index("status"), "status", status)
+    return out.append_column("status", status)
+
+
+def assert_gated(cube: pa.Table, min_count: int | None = None) -> None:
+    """Raise :class:`DisclosureError` unless every row of ``cube`` obeys the gate.
+
+    Without ``min_count`` only the structure is checked: a known status, NULL value,
+    numerator and denominator on suppressed rows, a positive denominator on the others.
+    With ``min_count`` (the snapshot's ``meta.json`` has it) the thresholds are checked
+    too. Web pages and exports call this as a last line of defence.
+    """
+    if cube.num_rows == 0:
+        return
+    status = cube.column("status")
+    unknown = pc.invert(pc.fill_null(pc.is_in(status, pa.array(sorted(STATUSES))), False))
+    if pc.any(unknown).as_py():
+        raise DisclosureError("onthullingscontrole: onbekende status in de kubus")
+    suppressed = pc.equal(status, SUPPRESSED)
+    for name in _GATED:
+        leaked = pc.and_(suppressed, pc.is_valid(cube.column(name)))
+        if pc.any(leaked).as_py():
+            raise DisclosureError(
+                f"onthullingscontrole: onderdrukte cel heeft toch een waarde in {name}"
+            )
+    shown = pc.invert(suppressed)
+    threshold = 0 if min_count is None else min_count
+    if pc.any(pc.and_(shown, _suppress_mask(cube, threshold))).as_py():
+        raise DisclosureError(
+            f"onthullingscontrole: gepubliceerde cel met te kleine aantallen (minimum {threshold})"
+        )

@@ -1,0 +1,147 @@
+"""JSON and CSV of the published cells (the same disclosure gate as the pages).
+
+A suppressed cell is listed with status ``onderdrukt`` and value, numerator and
+denominator null (empty in CSV): the API can only hand out what the snapshot holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from zicht.web._snapshot import LEVELS, STATUS_SUPPRESSED, Cell, Snapshot, SnapshotCache
+
+router = APIRouter(prefix="/api")
+
+CSV_COLUMNS = (
+    "indicator_id",
+    "level",
+    "area_code",
+    "area_name",
+    "period",
+    "breakdown",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "status",
+)
+
+
+def _snapshot(request: Request) -> Snapshot:
+    cache: SnapshotCache = request.app.state.snapshots
+    snapshot = cache.get()
+    if snapshot is None:
+        raise HTTPException(404, "Er is nog niets gepubliceerd; draai eerst `zicht refresh`.")
+    return snapshot
+
+
+def _cells(
+    snapshot: Snapshot, indicator_id: str, niveau: str | None, jaar: str | None
+) -> list[Cell]:
+    if indicator_id not in snapshot.indicators:
+        raise HTTPException(404, f"De indicator ‘{indicator_id}’ bestaat niet.")
+    if niveau is not None and niveau != "" and niveau not in LEVELS:
+        raise HTTPException(400, "Niveau moet gemeente, wijk of buurt zijn.")
+    if jaar is not None and jaar != "" and not jaar.isdigit():
+        raise HTTPException(400, "Jaar moet een jaartal zijn, bijvoorbeeld 2024.")
+    cells = snapshot.cells_of(
+        indicator_id,
+        level=niveau or None,
+        period=int(jaar) if jaar else None,
+        breakdown=None,
+    )
+    order = {level: i for i, level in enumerate(LEVELS)}
+    return sorted(cells, key=lambda c: (order.get(c.level, 9), c.area_code, c.period, c.breakdown))
+
+
+def cell_record(cell: Cell, names: dict[str, str]) -> dict[str, Any]:
+    """One cell as the API gives it; a suppressed cell carries no figure at all."""
+    hidden = cell.suppressed
+    return {
+        "indicator_id": cell.indicator_id,
+        "level": cell.level,
+        "area_code": cell.area_code,
+        "area_name": names.get(cell.area_code, ""),
+        "period": cell.period,
+        "breakdown": cell.breakdown,
+        "value": None if hidden else cell.value,
+        "numerator": None if hidden else cell.numerator,
+        "denominator": None if hidden else cell.denominator,
+        "unit": cell.unit,
+        "status": STATUS_SUPPRESSED if hidden else cell.status,
+    }
+
+
+def _csv_text(value: object) -> str:
+    """Empty for null; whole numbers without a trailing ".0"; a dot as decimal mark."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+@router.get("/health")
+def health(request: Request) -> dict[str, Any]:
+    cache: SnapshotCache = request.app.state.snapshots
+    snapshot = cache.get()
+    if snapshot is None:
+        return {"status": "ok", "published": False, "refresh_id": None}
+    return {
+        "status": "ok",
+        "published": True,
+        "refresh_id": snapshot.meta.get("refresh_id", snapshot.snapshot_id),
+        "indicators": len(snapshot.indicators),
+    }
+
+
+@router.get("/indicators")
+def indicators(request: Request) -> dict[str, Any]:
+    """Every published indicator with its definition."""
+    snapshot = _snapshot(request)
+    return {"refresh_id": snapshot.meta.get("refresh_id"), "indicators": snapshot.indicators}
+
+
+# Declared before the JSON route: "{indicator_id}" alone would also match "x.csv".
+@router.get("/indicator/{indicator_id}.csv")
+def indicator_csv(
+    request: Request, indicator_id: str, niveau: str | None = None, jaar: str | None = None
+) -> Response:
+    snapshot = _snapshot(request)
+    names = snapshot.area_names()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for cell in _cells(snapshot, indicator_id, niveau, jaar):
+        record = cell_record(cell, names)
+        writer.writerow({k: _csv_text(record[k]) for k in CSV_COLUMNS})
+    parts = [indicator_id, niveau or "", jaar or ""]
+    filename = "zicht_" + "_".join(p for p in parts if p) + ".csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/indicator/{indicator_id}")
+def indicator_json(
+    request: Request, indicator_id: str, niveau: str | None = None, jaar: str | None = None
+) -> JSONResponse:
+    snapshot = _snapshot(request)
+    names = snapshot.area_names()
+    cells = _cells(snapshot, indicator_id, niveau, jaar)
+    return JSONResponse(
+        {
+            "indicator_id": indicator_id,
+            "indicator": snapshot.indicators[indicator_id],
+            "refresh_id": snapshot.meta.get("refresh_id", snapshot.snapshot_id),
+            "min_cell_count": snapshot.meta.get("min_cell_count"),
+            "cells": [cell_record(c, names) for c in cells],
+        }
+    )

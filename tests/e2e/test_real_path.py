@@ -1,0 +1,187 @@
+"""The real path end to end, checked against the generator's manifest.
+
+A synthetic gemeente is written in the formats case systems and providers produce,
+ingested through the mapping files next to the exports, refreshed and published. The
+manifest's truth is computed by the generator from its own arrays, independently of the
+ingest and refresh code, so every comparison here is against an independent truth.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from zicht.indicators.refresh import refresh
+from zicht.sources.ingest import LoadReport, ingest_files
+from zicht.synth import generate
+from zicht.workspace import Workspace
+
+PERSONS = 20_000
+MEDIAN_OR_MEAN = {
+    "doorlooptijd_beschikking_mediaan",
+    "kosten_per_client_jeugd",
+    "kosten_per_client_wmo",
+}
+
+pytestmark = pytest.mark.slow
+
+
+class Built:
+    def __init__(self, root: Path) -> None:
+        self.exports = root / "exports"
+        self.manifest: dict[str, Any] = generate(self.exports, persons=PERSONS, seed=7)
+        self.ws = Workspace.init(root / "ws")
+        self.reports: list[LoadReport] = []
+        for rel in self.manifest["ingest_order"]:
+            self.reports.extend(ingest_files(self.ws, [self.exports / rel]))
+        self.refresh = refresh(Workspace.open(self.ws.root))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return Built(tmp_path_factory.mktemp("e2e"))
+
+
+def _rel(path: str, exports: Path) -> str:
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(exports.resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def test_every_row_is_loaded_or_quarantined(built: Built) -> None:
+    for r in built.reports:
+        assert r.rows_in == r.accepted + r.quarantined, r.file
+    with built.ws.store(read_only=True) as store:
+        bad = store.fetchall("SELECT file FROM load_log WHERE rows_in <> accepted + quarantined")
+        assert bad == []
+        q_total = store.scalar("SELECT count(*) FROM quarantine")
+        logged_q = store.scalar("SELECT sum(quarantined) FROM load_log")
+        assert q_total == logged_q
+
+
+def test_load_reports_match_the_manifest(built: Built) -> None:
+    by_file = {_rel(r.file, built.exports): r for r in built.reports}
+    for rel, expected in built.manifest["expected_load"].items():
+        got = by_file[rel]
+        assert (got.rows_in, got.accepted, got.quarantined) == (
+            expected["rows_in"],
+            expected["accepted"],
+            expected["quarantined"],
+        ), rel
+        assert got.reasons == expected["reasons"], rel
+
+
+def test_every_planted_defect_is_quarantined_under_its_rule(built: Built) -> None:
+    with built.ws.store(read_only=True) as store:
+        rows = store.fetchall("SELECT file, row_number, rule FROM quarantine")
+    quarantined = {(_rel(f, built.exports), int(n), rule) for f, n, rule in rows}
+    planted = {(d["file"], int(d["row"]), d["rule"]) for d in built.manifest["defects"]}
+    assert planted, "the generator planted no defects"
+    assert planted - quarantined == set(), "planted defects not quarantined under their rule"
+    assert quarantined - planted == set(), "rows quarantined that were not planted defects"
+
+
+def _gate_suppresses(indicator: str, cell: dict[str, Any], min_count: int) -> bool:
+    den = cell["denominator"] or 0
+    if indicator in MEDIAN_OR_MEAN:
+        return den < min_count
+    return (cell["numerator"] or 0) < min_count or den < min_count
+
+
+def test_every_published_value_equals_the_truth(built: Built) -> None:
+    snap_dir = built.ws.published_dir / (built.ws.published_dir / "CURRENT").read_text().strip()
+    cube = pq.read_table(snap_dir / "cube.parquet").to_pylist()
+    published = {
+        (c["indicator_id"], c["level"], c["area_code"], int(c["period"])): c
+        for c in cube
+        if c["breakdown"] == ""
+    }
+    min_count = built.ws.settings.get_int("min_cell_count")
+    checked = suppressed = 0
+    for indicator, cells in built.manifest["truth"].items():
+        for t in cells:
+            key = (indicator, t["level"], t["area_code"], int(t["period"]))
+            assert key in published, f"missing published cell {key}"
+            got = published[key]
+            if _gate_suppresses(indicator, t, min_count):
+                assert got["status"] == "onderdrukt", key
+                assert got["value"] is None and got["numerator"] is None, key
+                suppressed += 1
+                continue
+            assert got["status"] == "gepubliceerd", key
+            assert math.isclose(got["value"], t["value"], rel_tol=1e-6, abs_tol=1e-6), (
+                key,
+                got["value"],
+                t["value"],
+            )
+            assert math.isclose(got["denominator"], t["denominator"], abs_tol=1e-6), key
+            checked += 1
+    assert checked > 100 and suppressed > 0, (checked, suppressed)
+
+
+def test_reloading_every_file_changes_nothing(built: Built) -> None:
+    tables = ("person_period", "provision", "toewijzing", "chain_event", "cost", "quarantine")
+    with built.ws.store(read_only=True) as store:
+        before = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in tables}
+    again: list[LoadReport] = []
+    for rel in built.manifest["ingest_order"]:
+        again.extend(ingest_files(built.ws, [built.exports / rel]))
+    assert all(r.skipped for r in again)
+    with built.ws.store(read_only=True) as store:
+        after = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in tables}
+    assert after == before
+
+
+def test_no_bsn_or_name_is_stored(built: Built) -> None:
+    """Collect BSNs and surnames from the raw BRP export and look for them everywhere."""
+    import csv
+
+    path = built.exports / "brp" / "bevolking.csv"
+    with path.open(encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh, delimiter=";")
+        bsns: set[str] = set()
+        names: set[str] = set()
+        for i, row in enumerate(reader):
+            if i >= 3000:
+                break
+            raw = row["BSN"].strip()
+            if len(raw) >= 8:  # planted missing-BSN rows have none
+                bsns.add(raw.zfill(9))
+                bsns.add(raw)
+            if len(row["Geslachtsnaam"]) >= 5:
+                names.add(row["Geslachtsnaam"])
+    assert bsns and names
+    with built.ws.store(read_only=True) as store:
+        columns = store.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE data_type = 'VARCHAR'"
+        )
+        for table, column in columns:
+            values = {
+                v for (v,) in store.fetchall(f'SELECT DISTINCT "{column}" FROM "{table}"') if v
+            }
+            assert not values & bsns, f"BSN in clear in {table}.{column}"
+            if column in ("record", "message", "name", "detail"):
+                text = " ".join(values)
+                leaked = [n for n in names if n in text]
+                # area and provider names are ours, not persons'
+                if table not in ("area", "provider"):
+                    assert leaked == [], f"names in {table}.{column}: {leaked[:3]}"
+    for f in built.ws.published_dir.rglob("*"):
+        if f.is_file() and f.suffix in (".json", ".parquet"):
+            blob = f.read_bytes()
+            assert not any(b.encode() in blob for b in list(bsns)[:500]), f
+
+
+def test_meta_records_the_loads(built: Built) -> None:
+    snap_dir = built.ws.published_dir / (built.ws.published_dir / "CURRENT").read_text().strip()
+    meta = json.loads((snap_dir / "meta.json").read_text(encoding="utf-8"))
+    assert meta["gemeente_code"] == built.manifest["gemeente"]["code"]
+    assert sorted(meta["periods"]) == sorted(built.manifest["periods"])
