@@ -144,7 +144,7 @@ def format_text(result: dict[str, Any]) -> str:
         lines.append(f"  {name:<14} {step['seconds']:7.2f} s{mem}")
     lines.append(f"  {'demo totaal':<14} {result['demo_seconds']:7.2f} s (doel < 60 s)")
     if "csv_ingest" in result:
-        rps = result["csv_ingest"].get("rows_per_second", 0)
+        rps = result["csv_ingest"].get("rows_per_s", 0)
         lines.append(f"  CSV-ingest     {rps / 1e6:7.2f} M rijen/s (doel ≥ 1 M/s)")
     return "\n".join(lines)
 
@@ -162,7 +162,7 @@ def append_markdown(path: Path, result: dict[str, Any]) -> None:
         ci = result["csv_ingest"]
         rows.append(
             f"| CSV ingest ({ci.get('rows', 0):,} rows) | {ci.get('seconds', 0):.2f} | "
-            f"{ci.get('rows_per_second', 0) / 1e6:.2f} M rows/s |"
+            f"{ci.get('rows_per_s', 0) / 1e6:.2f} M rows/s |"
         )
     section = (
         f"\n### {result['date']}: {result['persons']:,} inhabitants × {result['years']} years\n\n"

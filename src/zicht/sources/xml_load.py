@@ -13,9 +13,12 @@ transactions.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,7 @@ from zicht.store import Store
 from zicht.workspace import Workspace
 
 BATCH_FILES = 2000
+PARALLEL_FROM = 400  # below this many files a process pool costs more than it saves
 _TARGETS = {"toewijzing": "toewijzing", "event": "event", "cost": "xml_cost"}
 _SOURCES = {"jeugd": "ijw", "wmo": "iwmo"}
 _BSN_LIKE = re.compile(r"(?<![0-9])[0-9]{8,9}(?![0-9])")
@@ -72,16 +76,26 @@ def load_messages(
     """Load iJw/iWmo message files; one report per file, in order."""
     xsd_dir = istandaarden_dir(ws.settings)
     reports: list[LoadReport] = []
-    for start in range(0, len(files), BATCH_FILES):
-        chunk = files[start : start + BATCH_FILES]
-        reports.extend(_load_batch(ws, store, chunk, xsd_dir, source))
-        if bar is not None:
-            bar.update(len(chunk))
+    pool = _pool() if len(files) >= PARALLEL_FROM else None
+    try:
+        for start in range(0, len(files), BATCH_FILES):
+            chunk = files[start : start + BATCH_FILES]
+            reports.extend(_load_batch(ws, store, chunk, xsd_dir, source, pool))
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return reports
 
 
 def _load_batch(
-    ws: Workspace, store: Store, files: Sequence[Path], xsd_dir: Path | None, source: str | None
+    ws: Workspace,
+    store: Store,
+    files: Sequence[Path],
+    xsd_dir: Path | None,
+    source: str | None,
+    pool: ProcessPoolExecutor | None,
 ) -> list[LoadReport]:
     out: dict[int, LoadReport] = {}
     todo: list[tuple[int, _File]] = []
@@ -89,6 +103,11 @@ def _load_batch(
     failure: SourceError | None = None
     shas = [file_sha256(path) for path in files]
     earlier_loads = previous_loads(store, shas)
+    wanted: dict[str, Path] = {}
+    for path, sha in zip(files, shas, strict=True):
+        if sha not in earlier_loads and sha not in wanted:
+            wanted[sha] = path
+    parsed = _read_many(list(wanted.values()), xsd_dir, pool)
     for i, path in enumerate(files):
         sha = shas[i]
         earlier = earlier_loads.get(sha)
@@ -97,11 +116,11 @@ def _load_batch(
             continue
         if sha in seen:  # the same content twice in this batch: the first one counts
             continue
-        try:
-            msg = read_message(path, xsd_dir)
-        except SourceError as exc:
-            failure = exc
+        result = parsed[str(wanted[sha])]
+        if isinstance(result, SourceError):
+            failure = result
             break
+        msg = result
         seen[sha] = i
         f = _File(path, sha, new_load_id(), source or _SOURCES.get(msg.law, msg.law), msg)
         todo.append((i, f))
@@ -125,6 +144,36 @@ def _load_batch(
                 True,
             )
     return [out[i] for i in range(len(files))]
+
+
+def _read_one(path: Path, xsd_dir: Path | None) -> ParsedMessage | SourceError:
+    try:
+        return read_message(path, xsd_dir)
+    except SourceError as exc:
+        return exc
+
+
+def _pool() -> ProcessPoolExecutor | None:
+    """Worker processes for parsing, spawned (not forked: the parent holds database
+    threads); None on a single core."""
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        return None
+    return ProcessPoolExecutor(max_workers=cores, mp_context=mp.get_context("spawn"))
+
+
+def _read_many(
+    paths: list[Path], xsd_dir: Path | None, pool: ProcessPoolExecutor | None
+) -> dict[str, ParsedMessage | SourceError]:
+    """Parse and validate messages, on every core when a pool is given.
+
+    Parsing and XSD validation are CPU-bound and per file; results keep their file, so
+    the outcome is the same as reading them one by one.
+    """
+    if pool is None or len(paths) < PARALLEL_FROM // 4:
+        return {str(p): _read_one(p, xsd_dir) for p in paths}
+    results = pool.map(_read_one, paths, [xsd_dir] * len(paths), chunksize=64)
+    return {str(p): r for p, r in zip(paths, results, strict=True)}
 
 
 def _report(f: _File) -> LoadReport:
@@ -222,7 +271,7 @@ def _process(ws: Workspace, store: Store, files: list[_File]) -> None:
 def _records(
     members: list[tuple[int, _File]], target: str
 ) -> tuple[pa.Table, np.ndarray, pa.Array, np.ndarray] | None:
-    fields = TARGET_SPECS[target].fields
+    fields = tuple(f for f in TARGET_SPECS[target].fields if f not in _META)
     cols: dict[str, list[str | None]] = {name: [] for name in (*fields, *_META)}
     file_idx: list[int] = []
     errors: list[str | None] = []
