@@ -15,21 +15,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zicht.errors import ZichtError
+from zicht.model.published import EXPORT_COLUMNS
 from zicht.workspace import Workspace
 
-COLUMNS = (
-    "indicator_id",
-    "level",
-    "area_code",
-    "area_name",
-    "period",
-    "breakdown",
-    "value",
-    "numerator",
-    "denominator",
-    "unit",
-    "status",
-)
+COLUMNS = EXPORT_COLUMNS
 HEADERS_NL = {
     "indicator_id": "indicator",
     "level": "niveau",

@@ -13,23 +13,12 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from zicht.model.published import EXPORT_COLUMNS
 from zicht.web._snapshot import LEVELS, STATUS_SUPPRESSED, Cell, Snapshot, SnapshotCache
 
 router = APIRouter(prefix="/api")
 
-CSV_COLUMNS = (
-    "indicator_id",
-    "level",
-    "area_code",
-    "area_name",
-    "period",
-    "breakdown",
-    "value",
-    "numerator",
-    "denominator",
-    "unit",
-    "status",
-)
+CSV_COLUMNS = EXPORT_COLUMNS
 
 
 def _snapshot(request: Request) -> Snapshot:

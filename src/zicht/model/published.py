@@ -1,0 +1,18 @@
+"""The columns of a published cell as exports and the API hand it out (docs/model.md,
+"The published layer"), in one place for every outlet."""
+
+from __future__ import annotations
+
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "indicator_id",
+    "level",
+    "area_code",
+    "area_name",
+    "period",
+    "breakdown",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "status",
+)
