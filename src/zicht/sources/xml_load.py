@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -172,7 +173,12 @@ def _read_many(
     """
     if pool is None or len(paths) < PARALLEL_FROM // 4:
         return {str(p): _read_one(p, xsd_dir) for p in paths}
-    results = pool.map(_read_one, paths, [xsd_dir] * len(paths), chunksize=64)
+    try:
+        results = list(pool.map(_read_one, paths, [xsd_dir] * len(paths), chunksize=64))
+    except BrokenProcessPool:
+        # A worker could not start (e.g. a calling script without a __main__ guard,
+        # which spawned workers re-import): the same work, one file after another.
+        return {str(p): _read_one(p, xsd_dir) for p in paths}
     return {str(p): r for p, r in zip(paths, results, strict=True)}
 
 

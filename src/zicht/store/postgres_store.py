@@ -54,7 +54,7 @@ def _pg_type(dtype: pa.DataType) -> str:
 
 
 class PostgresStore(Store):
-    dialect: ClassVar[str] = "postgres"
+    dialect: ClassVar[str] = "postgresql"
 
     def __init__(self, dsn: str) -> None:
         try:
