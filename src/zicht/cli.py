@@ -217,6 +217,28 @@ def demo(
         run_server(result.workspace, "127.0.0.1", port)
 
 
+@main.group()
+def cbs() -> None:
+    """Open data van het CBS (Kerncijfers wijken en buurten)."""
+
+
+@cbs.command("load")
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.argument("file", type=click.Path(path_type=Path))
+@_user_errors
+def cbs_load(workspace: Path, as_json: bool, file: Path) -> None:
+    """Laad een KWB-bestand (CBS OData-kolomnamen) als context per wijk en buurt."""
+    from zicht.sources.cbs import load_kwb
+    from zicht.workspace import Workspace
+
+    report = load_kwb(Workspace.open(workspace), file)
+    if as_json:
+        _print_json(report)
+    else:
+        click.echo(f"{file}: {report['accepted']} gebieden×jaren geladen")
+
+
 @main.command()
 @click.option("--persons", default=120_000, show_default=True, type=click.IntRange(1_000))
 @click.option("--years", default=5, show_default=True, type=click.IntRange(1, 20))
