@@ -36,7 +36,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     root = tmp_path_factory.mktemp("pages")
-    manifest = generate(root / "exports", persons=4_000, seed=11)
+    manifest = generate(root / "exports", persons=12_000, seed=11)
     ws = Workspace.init(root / "ws")
     for rel in manifest["ingest_order"]:
         ingest_files(ws, [root / "exports" / rel])

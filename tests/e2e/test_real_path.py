@@ -115,6 +115,9 @@ def test_every_published_value_equals_the_truth(built: Built) -> None:
                 assert got["value"] is None and got["numerator"] is None, key
                 suppressed += 1
                 continue
+            if got["status"] == "onderdrukt":  # secondary: protects a neighbour
+                assert got["value"] is None and got["numerator"] is None, key
+                continue
             assert got["status"] == "gepubliceerd", key
             assert math.isclose(got["value"], t["value"], rel_tol=1e-6, abs_tol=1e-6), (
                 key,
@@ -185,3 +188,49 @@ def test_meta_records_the_loads(built: Built) -> None:
     meta = json.loads((snap_dir / "meta.json").read_text(encoding="utf-8"))
     assert meta["gemeente_code"] == built.manifest["gemeente"]["code"]
     assert sorted(meta["periods"]) == sorted(built.manifest["periods"])
+
+
+def test_the_attacker_cannot_narrow_any_suppressed_cell(built: Built) -> None:
+    """For every table the demo publishes (indicator × year, numerator and denominator),
+    solve min and max of each suppressed cell subject to every published sum over the
+    geography and non-negativity: no interval may be narrower than the minimum count."""
+    from collections import defaultdict
+
+    from zicht.privacy.secondary import Constraint, attack
+
+    snap_dir = built.ws.published_dir / (built.ws.published_dir / "CURRENT").read_text().strip()
+    cube = pq.read_table(snap_dir / "cube.parquet").to_pylist()
+    areas = pq.read_table(snap_dir / "areas.parquet").to_pylist()
+    children: dict[str, list[str]] = defaultdict(list)
+    for a in areas:
+        if a["parent_code"]:
+            children[a["parent_code"]].append(a["code"])
+    constraints = [Constraint(p, tuple(kids)) for p, kids in children.items()]
+    truth = {
+        (ind, t["area_code"], int(t["period"])): t
+        for ind, cells in built.manifest["truth"].items()
+        for t in cells
+    }
+    protection = built.ws.settings.get_int("min_cell_count")
+    tables: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for c in cube:
+        if c["breakdown"] == "":
+            tables[(c["indicator_id"], int(c["period"]))].append(c)
+    audited = 0
+    for (indicator, period), cells in tables.items():
+        hidden = {c["area_code"] for c in cells if c["status"] == "onderdrukt"}
+        if not hidden:
+            continue
+        fields = ["denominator"] + (["numerator"] if cells[0]["unit"] in ("%", "per 1.000") else [])
+        for field in fields:
+            values = {}
+            for c in cells:
+                if c["area_code"] in hidden:
+                    t = truth.get((indicator, c["area_code"], period))
+                    values[c["area_code"]] = float((t or {}).get(field) or 0.0)
+                else:
+                    values[c["area_code"]] = float(c[field])
+            for iv in attack(values, hidden, constraints):
+                assert iv.width >= protection - 1e-6, (indicator, period, field, iv)
+                audited += 1
+    assert audited > 50

@@ -140,7 +140,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
     with ws.store() as store:
         with store.transaction():
             inputs = _read_inputs(store, settings, definitions, progress)
-        cube = apply_gate(inputs.cube, min_count).cast(CUBE_SCHEMA)
+        cube = apply_gate(inputs.cube, min_count, areas=inputs.areas).cast(CUBE_SCHEMA)
         assert_gated(cube, min_count)
         now = datetime.now(UTC)
         refresh_id = publish.new_refresh_id(now)

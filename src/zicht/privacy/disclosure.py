@@ -14,10 +14,10 @@ Rule (first version, primary suppression only):
 A suppressed cell gets status ``onderdrukt`` and NULL value, numerator and denominator:
 what is not published is not in the file. Every other cell gets ``gepubliceerd``.
 
-Not yet here (next issue): secondary suppression, so that a suppressed buurt cannot be
-recovered by subtracting published buurten from their wijk, and the complement check
-(denominator − numerator below ``min_count``). Until then ``min_cell_count`` is the only
-protection; keep it at 10 or higher for anything that leaves the organisation.
+Secondary suppression (with ``areas``): a suppressed buurt cannot be recovered by
+subtracting published buurten from their wijk, nor a wijk from the gemeente; see
+:mod:`zicht.privacy.secondary`. Not yet here: the complement check (denominator −
+numerator below ``min_count``), breakdown totals, rounding and the dominance rule.
 """
 
 from __future__ import annotations
@@ -54,11 +54,20 @@ def _suppress_mask(cube: pa.Table, min_count: int) -> pa.ChunkedArray:
     return pc.or_(den_small, rate_small)
 
 
-def apply_gate(cube: pa.Table, min_count: int) -> pa.Table:
+def apply_gate(
+    cube: pa.Table,
+    min_count: int,
+    *,
+    areas: pa.Table | None = None,
+    protection: float | None = None,
+) -> pa.Table:
     """Return ``cube`` with ``status`` set and suppressed cells nulled.
 
     ``cube`` needs the columns value, numerator, denominator and unit; a ``status``
-    column is replaced (or added). Nothing else changes.
+    column is replaced (or added). Nothing else changes. With ``areas`` (level, code,
+    parent_code) the cells that would let a suppressed cell be recomputed from its
+    wijk or gemeente are suppressed too (:mod:`zicht.privacy.secondary`), so that every
+    suppressed count stays uncertain by at least ``protection`` (default: ``min_count``).
 
     >>> t = pa.table({"value": [50.0], "numerator": [3.0], "denominator": [6],
     ...               "unit": ["%"]})
@@ -66,6 +75,11 @@ def apply_gate(cube: pa.Table, min_count: int) -> pa.Table:
     ['onderdrukt']
     """
     mask = _suppress_mask(cube, min_count)
+    if areas is not None and cube.num_rows:
+        from zicht.privacy._hierarchy import hierarchy_mask
+
+        width = float(min_count if protection is None else protection)
+        mask = hierarchy_mask(cube, areas, mask, protection=max(width, 1.0))
     out = cube
     for name in _GATED:
         col = out.column(name)

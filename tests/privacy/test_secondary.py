@@ -1,0 +1,176 @@
+"""Secondary suppression against an attacker who solves linear programs.
+
+Every test states the true table, lets zicht choose what to hide, and then asks HiGHS
+for the min and max of each hidden cell given everything published, every sum and
+non-negativity: each interval must be at least the protection width.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from zicht.privacy.disclosure import apply_gate
+from zicht.privacy.secondary import Constraint, attack, suppress
+
+P = 10.0
+
+
+def _grid(values: list[list[int]]) -> tuple[dict[object, float], list[Constraint]]:
+    """A table with row totals, column totals and a grand total."""
+    n, m = len(values), len(values[0])
+    cells: dict[object, float] = {(i, j): float(values[i][j]) for i in range(n) for j in range(m)}
+    for i in range(n):
+        cells[("r", i)] = float(sum(values[i]))
+    for j in range(m):
+        cells[("c", j)] = float(sum(values[i][j] for i in range(n)))
+    cells["T"] = float(sum(map(sum, values)))
+    cons = [Constraint(("r", i), tuple((i, j) for j in range(m))) for i in range(n)]
+    cons += [Constraint(("c", j), tuple((i, j) for i in range(n))) for j in range(m)]
+    cons.append(Constraint("T", tuple(("r", i) for i in range(n))))
+    cons.append(Constraint("T", tuple(("c", j) for j in range(m))))
+    return cells, cons
+
+
+def _assert_protected(
+    values: dict[object, float], hidden: set[object], cons: list[Constraint], primary: set[object]
+) -> None:
+    assert primary <= hidden
+    for iv in attack(values, hidden, cons):
+        assert iv.width >= P - 1e-6, iv
+
+
+def test_the_attacker_sees_through_two_suppressions_per_row_and_column() -> None:
+    # The known trap: the 2x2 block (rows 0-1, columns 0-1) has two hidden cells in every
+    # row and column, yet row 1's hidden cells sum to 0, so both are 0 by non-negativity
+    # and (0, 0) follows exactly from its column.
+    values = [[15, 0, 31, 40], [0, 0, 22, 35], [27, 33, 29, 18], [40, 28, 36, 21]]
+    cells, cons = _grid(values)
+    block = {(0, 0), (0, 1), (1, 0), (1, 1)}
+    intervals = {iv.cell: iv for iv in attack(cells, block, cons)}
+    assert intervals[(0, 0)].width == pytest.approx(0.0)
+    assert intervals[(0, 0)].low == pytest.approx(15.0)
+    # zicht does not fall for it: it hides more until every interval is wide enough.
+    primary = {(0, 1), (1, 0), (1, 1)}  # the small cells
+    hidden = suppress(cells, primary, cons, protection=P)
+    _assert_protected(cells, hidden, cons, primary)
+
+
+def test_a_lonely_suppression_gets_its_smallest_sibling_as_partner() -> None:
+    cells = {"T": 100.0, "a": 4.0, "b": 30.0, "c": 25.0, "d": 41.0}
+    cons = [Constraint("T", ("a", "b", "c", "d"))]
+    hidden = suppress(cells, {"a"}, cons, protection=P)
+    assert hidden == {"a", "c"}
+    _assert_protected(cells, hidden, cons, {"a"})
+
+
+def test_small_siblings_together_do_not_give_each_other_away() -> None:
+    # a and b are both small: hiding just the two leaves a + b = 4 known, so each lies in
+    # [0, 4]; the next smallest (c) must go too.
+    cells = {"T": 60.0, "a": 2.0, "b": 2.0, "c": 26.0, "d": 30.0}
+    cons = [Constraint("T", ("a", "b", "c", "d"))]
+    hidden = suppress(cells, {"a", "b"}, cons, protection=P)
+    assert hidden == {"a", "b", "c"}
+    _assert_protected(cells, hidden, cons, {"a", "b"})
+
+
+def test_a_zero_does_not_leak_through_non_negativity() -> None:
+    cells = {"T": 37.0, "a": 0.0, "b": 37.0}
+    cons = [Constraint("T", ("a", "b"))]
+    hidden = suppress(cells, {"a"}, cons, protection=P)
+    _assert_protected(cells, hidden, cons, {"a"})
+    # With only two members and a published total nothing else can protect a: the total
+    # goes as well.
+    assert hidden == {"a", "b"} or "T" in hidden
+
+
+def _cube(rows: list[tuple[str, str, int, int]]) -> tuple[pa.Table, pa.Table]:
+    areas = pa.table(
+        {
+            "level": [r[0] for r in rows],
+            "code": [r[1] for r in rows],
+            "parent_code": [
+                None if r[0] == "gemeente" else ("GM01" if r[0] == "wijk" else "WK" + r[1][2])
+                for r in rows
+            ],
+        }
+    )
+    cube = pa.table(
+        {
+            "indicator_id": ["x"] * len(rows),
+            "level": [r[0] for r in rows],
+            "area_code": [r[1] for r in rows],
+            "period": [2024] * len(rows),
+            "breakdown": [""] * len(rows),
+            "value": [100.0 * r[2] / r[3] for r in rows],
+            "numerator": [float(r[2]) for r in rows],
+            "denominator": [r[3] for r in rows],
+            "unit": ["%"] * len(rows),
+        }
+    )
+    return cube, areas
+
+
+def test_three_levels_gemeente_wijken_buurten() -> None:
+    # GM01 = WK1 + WK2; WK1 = BU1a + BU1b + BU1c; WK2 = BU2a + BU2b.
+    rows = [
+        ("gemeente", "GM01", 120, 1000),
+        ("wijk", "WK1", 70, 600),
+        ("wijk", "WK2", 50, 400),
+        ("buurt", "BU1a", 4, 150),  # small numerator: primary
+        ("buurt", "BU1b", 30, 200),
+        ("buurt", "BU1c", 36, 250),
+        ("buurt", "BU2a", 22, 180),
+        ("buurt", "BU2b", 28, 220),
+    ]
+    cube, areas = _cube(rows)
+    gated = apply_gate(cube, 10, areas=areas)
+    status = dict(zip(gated["area_code"].to_pylist(), gated["status"].to_pylist(), strict=True))
+    assert status["BU1a"] == "onderdrukt" and status["BU1b"] == "onderdrukt"
+    assert status["GM01"] == "gepubliceerd" and status["BU2a"] == "gepubliceerd"
+    hidden = {c for c, s in status.items() if s == "onderdrukt"}
+    for field, idx in (("numerator", 2), ("denominator", 3)):
+        values = {r[1]: float(r[idx]) for r in rows}
+        cons = [
+            Constraint("GM01", ("WK1", "WK2")),
+            Constraint("WK1", ("BU1a", "BU1b", "BU1c")),
+            Constraint("WK2", ("BU2a", "BU2b")),
+        ]
+        for iv in attack(values, hidden, cons):
+            assert iv.width >= P, (field, iv)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_hierarchies_hold_against_the_attacker(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    cells: dict[object, float] = {}
+    cons: list[Constraint] = []
+    wijken = []
+    for w in range(int(rng.integers(2, 5))):
+        buurten = [f"B{w}{b}" for b in range(int(rng.integers(2, 6)))]
+        for b in buurten:
+            cells[b] = float(rng.choice([0, 1, 2, 5, 8, 12, 30, 60, 150]))
+        cells[f"W{w}"] = sum(cells[b] for b in buurten)
+        cons.append(Constraint(f"W{w}", tuple(buurten)))
+        wijken.append(f"W{w}")
+    cells["G"] = sum(cells[w] for w in wijken)
+    cons.append(Constraint("G", tuple(wijken)))
+    primary = {c for c, v in cells.items() if v < P}
+    hidden = suppress(cells, primary, cons, protection=P)
+    _assert_protected(cells, hidden, cons, primary)
+    # Not everything: something that was safe stays published when anything is.
+    if cells["G"] >= 3 * P:
+        assert len(hidden) < len(cells)
+
+
+def test_grids_hold_against_the_attacker() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        values = rng.choice([0, 1, 3, 6, 12, 25, 40], size=(4, 4)).tolist()
+        cells, cons = _grid(values)
+        primary = {(i, j) for i, j in itertools.product(range(4), range(4)) if values[i][j] < P}
+        hidden = suppress(cells, primary, cons, protection=P)
+        _assert_protected(cells, hidden, cons, primary)
