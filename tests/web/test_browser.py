@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-SUPPRESSED = "onderdrukt (te weinig waarnemingen)"
+SUPPRESSED = "onderdrukt (privacybescherming)"
 
 if not CHROMIUM.exists():
     if environment_flag("CI") == "true":

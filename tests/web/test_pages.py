@@ -24,7 +24,7 @@ from .snapshot_data import (
     write_snapshot,
 )
 
-SUPPRESSED = "onderdrukt (te weinig waarnemingen)"
+SUPPRESSED = "onderdrukt (privacybescherming)"
 
 
 class _Tables(HTMLParser):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-SUPPRESSED_TEXT = "onderdrukt (te weinig waarnemingen)"
+SUPPRESSED_TEXT = "onderdrukt (privacybescherming)"
 
 # Decimals shown per unit; the published value may carry more (or be rounded already).
 _DECIMALS = {"%": 1, "per 1.000": 1, "dagen": 1, "euro": 0}

@@ -2,7 +2,7 @@
 
 Everything a page prints passes through here, so the disclosure rule lives in one
 place: a suppressed cell carries no value, numerator or denominator, and its text is
-"onderdrukt (te weinig waarnemingen)".
+"onderdrukt (privacybescherming)".
 """
 
 from __future__ import annotations
