@@ -30,3 +30,18 @@ def test_missing_workspace_is_exit_1_without_traceback(tmp_path: Path) -> None:
 def test_bad_usage_is_exit_2(tmp_path: Path) -> None:
     r = zicht("export", "--workspace", str(tmp_path))
     assert r.returncode == 2
+
+
+def test_path_problems_are_one_line_errors(tmp_path: Path) -> None:
+    assert zicht("init", str(tmp_path / "ws")).returncode == 0
+    ws = str(tmp_path / "ws")
+    missing = zicht("ingest", "--workspace", ws, str(tmp_path / "nope.csv"))
+    assert missing.returncode == 1 and "bestaat niet" in missing.stderr
+    (tmp_path / "leeg").mkdir()
+    empty = zicht("ingest", "--workspace", ws, str(tmp_path / "leeg"))
+    assert empty.returncode == 1 and "geen bestanden" in empty.stderr
+    (tmp_path / "bestand").write_text("x")
+    taken = zicht("synth", "--out", str(tmp_path / "bestand"), "--persons", "1000")
+    assert taken.returncode == 1 and "Traceback" not in taken.stderr
+    for r in (missing, empty, taken):
+        assert r.stderr.count("\n") == 1, r.stderr

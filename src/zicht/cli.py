@@ -33,6 +33,11 @@ def _user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except ZichtError as exc:
             click.echo(f"zicht: {exc}", err=True)
             sys.exit(1)
+        except OSError as exc:
+            # A path that is missing, taken or not writable: the user can fix it.
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"zicht: {exc.strerror or exc}{where}", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("zicht: afgebroken", err=True)
             sys.exit(130)

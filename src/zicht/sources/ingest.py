@@ -136,13 +136,18 @@ def expand(files: Sequence[Path]) -> list[Path]:
     for f in files:
         f = Path(f)
         if f.is_dir():
-            out.extend(
+            found = [
                 p
                 for p in sorted(f.iterdir())
                 if p.is_file()
                 and not p.name.startswith(".")
                 and not p.name.endswith((".mapping.yaml", ".mapping.yml"))
-            )
+            ]
+            if not found:
+                raise SourceError(f"{f}: de map bevat geen bestanden om in te lezen")
+            out.extend(found)
+        elif not f.exists():
+            raise SourceError(f"{f}: bestand bestaat niet")
         else:
             out.append(f)
     return out
