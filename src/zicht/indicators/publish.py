@@ -75,6 +75,7 @@ def write_snapshot(
     areas: pa.Table,
     indicators: dict[str, dict[str, Any]],
     meta: dict[str, Any],
+    context: pa.Table | None = None,
 ) -> Path:
     """Write a complete snapshot folder ``published_dir/refresh_id`` (not yet current)."""
     tmp = published_dir / (refresh_id + TMP_SUFFIX)
@@ -84,6 +85,8 @@ def write_snapshot(
     _write_parquet(tmp / "areas.parquet", areas)
     _write_json(tmp / "indicators.json", indicators)
     _write_json(tmp / "meta.json", meta)
+    if context is not None and context.num_rows:
+        _write_parquet(tmp / "context.parquet", context)
     _fsync_dir(tmp)
     os.rename(tmp, final)
     _fsync_dir(published_dir)

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
+from zicht.analysis.context import context_cells
 from zicht.config import Settings
 from zicht.errors import RefreshError
 from zicht.indicators import publish
@@ -141,6 +142,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         with store.transaction():
             inputs = _read_inputs(store, settings, definitions, progress)
         cube = apply_gate(inputs.cube, min_count, areas=inputs.areas).cast(CUBE_SCHEMA)
+        context = context_cells(store, inputs.areas.column("code").to_pylist())
         assert_gated(cube, min_count)
         now = datetime.now(UTC)
         refresh_id = publish.new_refresh_id(now)
@@ -166,6 +168,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
                 areas=inputs.areas,
                 indicators=indicators,
                 meta=meta,
+                context=context,
             )
             publish.make_current(published_dir, refresh_id)
         except OSError as exc:

@@ -74,6 +74,8 @@ class Snapshot:
     indicators: dict[str, dict[str, Any]]
     cells: list[Cell]
     areas: list[Area]
+    # (indicator_id, area_code, period) → (CBS value, CBS title, how definitions differ)
+    context: dict[tuple[str, str, int], tuple[float, str, str]] = field(default_factory=dict)
     _by_indicator: dict[str, list[Cell]] = field(default_factory=dict, repr=False)
     _geojson: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -233,6 +235,7 @@ def read_snapshot(folder: Path) -> Snapshot:
         indicators = json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
         cells = _read_cells(folder / "cube.parquet")
         areas = _read_areas(folder / "areas.parquet")
+        context = _read_context(folder / "context.parquet")
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         raise SnapshotError(f"{folder}: gepubliceerde gegevens onleesbaar: {exc}") from exc
     return Snapshot(
@@ -241,7 +244,22 @@ def read_snapshot(folder: Path) -> Snapshot:
         indicators=dict(indicators),
         cells=cells,
         areas=areas,
+        context=context,
     )
+
+
+def _read_context(path: Path) -> dict[tuple[str, str, int], tuple[float, str, str]]:
+    """CBS figures next to own ones (optional file: only with CBS data loaded)."""
+    if not path.exists():
+        return {}
+    return {
+        (r["indicator_id"], r["area_code"], int(r["period"])): (
+            float(r["cbs_value"]),
+            str(r["cbs_title"]),
+            str(r["cbs_note"]),
+        )
+        for r in pq.read_table(path).to_pylist()
+    }
 
 
 class SnapshotCache:

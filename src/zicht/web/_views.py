@@ -245,3 +245,41 @@ def sort_rows(rows: list[RankRow], sort: str, descending: bool) -> list[RankRow]
         shown = sorted((r for r in rows if not r.suppressed), key=key, reverse=descending)
         return shown + sorted((r for r in rows if r.suppressed), key=lambda r: r.name)
     return sorted(rows, key=key, reverse=descending)
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    code: str
+    name: str
+    own_text: str
+    cbs_text: str
+    difference_text: str
+    suppressed: bool
+
+
+def cbs_comparison(
+    snapshot: Snapshot, indicator_id: str, level: str, period: int
+) -> tuple[str, str, list[CompareRow]]:
+    """Own figure next to the CBS figure per area: (CBS title, note, rows); no rows when
+    the workspace has no CBS figures for this indicator and year. The difference is only
+    shown where both are published; a suppressed own figure stays suppressed."""
+    cells = {c.area_code: c for c in snapshot.cells_of(indicator_id, level=level, period=period)}
+    title = note = ""
+    rows = []
+    for area in sorted(snapshot.areas_at(level), key=lambda a: a.code):
+        found = snapshot.context.get((indicator_id, area.code, period))
+        if found is None:
+            continue
+        cbs_value, title, note = found
+        cell = cells.get(area.code)
+        unit = cell.unit if cell is not None else ""
+        if cell is None or cell.suppressed or cell.value is None:
+            own, diff, hidden = fmt.SUPPRESSED_TEXT, "–", True
+        else:
+            own = fmt.value(cell.value, cell.unit)
+            diff = fmt.value(cell.value - cbs_value, cell.unit)
+            if cell.value - cbs_value > 0:
+                diff = "+" + diff
+            hidden = False
+        rows.append(CompareRow(area.code, area.name, own, fmt.value(cbs_value, unit), diff, hidden))
+    return title, note, rows

@@ -125,6 +125,11 @@ def indicator_page(
         else []
     )
     trend = _views.gemeente_trend(snapshot, indicator_id)
+    cbs_title, cbs_note, cbs_rows = (
+        _views.cbs_comparison(snapshot, indicator_id, niveau, period)
+        if period is not None
+        else ("", "", [])
+    )
     filters = {"niveau": niveau, "jaar": str(period) if period is not None else ""}
     polarity = str(info.get("polarity", "neutraal"))
     context = base_context(snapshot) | {
@@ -145,6 +150,9 @@ def indicator_page(
         "sort_labels": _views.SORT_LABELS,
         "sort_links": _sort_links(filters, sorteer, descending),
         "trend": trend,
+        "cbs_title": cbs_title,
+        "cbs_note": cbs_note,
+        "cbs_rows": cbs_rows,
         "csv_url": f"/api/indicator/{indicator_id}.csv?" + urlencode(filters),
         "json_url": f"/api/indicator/{indicator_id}?" + urlencode(filters),
         "map_json": _charts.to_json(

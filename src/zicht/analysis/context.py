@@ -1,0 +1,71 @@
+"""CBS context next to the gemeente's own figures.
+
+For every own indicator with a CBS counterpart (``defaults/cbs_kwb.yaml``,
+``counterparts``) and every area and year the workspace has CBS figures for, the CBS
+value in the unit of the own indicator. CBS figures are public and already
+disclosure-controlled by CBS; they are published as CBS published them (a ratio of two
+CBS counts is computed from the rounded counts, as CBS does).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+from zicht.store import Store
+
+SCHEMA = pa.schema(
+    [
+        ("indicator_id", pa.string()),
+        ("area_code", pa.string()),
+        ("period", pa.int32()),
+        ("cbs_value", pa.float64()),
+        ("cbs_title", pa.string()),
+        ("cbs_note", pa.string()),
+    ]
+)
+
+
+@cache
+def counterparts() -> dict[str, dict[str, Any]]:
+    text = resources.files("zicht.defaults").joinpath("cbs_kwb.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    found: dict[str, dict[str, Any]] = data.get("counterparts", {})
+    return found
+
+
+def context_cells(store: Store, area_codes: list[str]) -> pa.Table:
+    """CBS values per (own indicator, area, year) for the given areas; empty without
+    CBS data in the workspace."""
+    if not area_codes or not store.table_exists("cbs_context"):
+        return SCHEMA.empty_table()
+    store.register("__areas", pa.table({"code": pa.array(area_codes, pa.string())}))
+    try:
+        rows = store.fetchall(
+            "SELECT c.code, c.year, c.concept, c.value FROM cbs_context c "
+            "JOIN __areas a ON a.code = c.code"
+        )
+    finally:
+        store.unregister("__areas")
+    values = {(code, int(year), concept): value for code, year, concept, value in rows}
+    keys = sorted({(code, year) for code, year, _ in values})
+    out: dict[str, list[Any]] = {f.name: [] for f in SCHEMA}
+    for indicator, spec in sorted(counterparts().items()):
+        for code, year in keys:
+            value = values.get((code, year, spec["concept"]))
+            if value is not None and "per" in spec:
+                base = values.get((code, year, spec["per"]))
+                value = None if not base else value / base * float(spec.get("scale", 1))
+            if value is None:
+                continue
+            out["indicator_id"].append(indicator)
+            out["area_code"].append(code)
+            out["period"].append(year)
+            out["cbs_value"].append(float(value))
+            out["cbs_title"].append(str(spec["title"]))
+            out["cbs_note"].append(" ".join(str(spec["note"]).split()))
+    return pa.table(out, schema=SCHEMA)
