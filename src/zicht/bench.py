@@ -39,6 +39,10 @@ def _step_ingest(exports: str, ws_dir: str) -> None:
     ws = Workspace.init(Path(ws_dir))
     for rel in manifest["ingest_order"]:
         ingest_files(ws, [Path(exports) / rel])
+    if manifest.get("cbs_kwb"):
+        from zicht.sources.cbs import load_kwb
+
+        load_kwb(ws, Path(exports) / manifest["cbs_kwb"])
 
 
 def _step_refresh(ws_dir: str) -> None:

@@ -71,6 +71,11 @@ def run_demo(
         reports = ingest_files(ws, [result.exports / rel], progress=progress)
         for r in reports:
             quarantined += r.quarantined
+    if manifest.get("cbs_kwb"):
+        from zicht.sources.cbs import load_kwb
+
+        echo("    CBS-kerncijfers van de gemeente inlezen (ter vergelijking)…")
+        load_kwb(ws, result.exports / manifest["cbs_kwb"])
     result.seconds["ingest"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from zicht.indicators.refresh import refresh
+from zicht.sources.cbs import load_kwb
 from zicht.sources.ingest import LoadReport, ingest_files
 from zicht.synth import generate
 from zicht.workspace import Workspace
@@ -39,6 +40,7 @@ class Built:
         self.reports: list[LoadReport] = []
         for rel in self.manifest["ingest_order"]:
             self.reports.extend(ingest_files(self.ws, [self.exports / rel]))
+        load_kwb(self.ws, self.exports / self.manifest["cbs_kwb"])
         self.refresh = refresh(Workspace.open(self.ws.root))
 
 
@@ -234,3 +236,21 @@ def test_the_attacker_cannot_narrow_any_suppressed_cell(built: Built) -> None:
                 assert iv.width >= protection - 1e-6, (indicator, period, field, iv)
                 audited += 1
     assert audited > 50
+
+
+def test_cbs_context_is_the_rounded_truth(built: Built) -> None:
+    """The generator writes a KWB file as CBS would (counts rounded to 5, below 10
+    empty); the published context equals that, computed here from the manifest."""
+    snap_dir = built.ws.published_dir / (built.ws.published_dir / "CURRENT").read_text().strip()
+    rows = pq.read_table(snap_dir / "context.parquet").to_pylist()
+    got = {(r["indicator_id"], r["area_code"], r["period"]): r["cbs_value"] for r in rows}
+    checked = 0
+    for t in built.manifest["truth"]["bijstand_pct"]:
+        key = ("bijstand_pct", t["area_code"], int(t["period"]))
+        if t["numerator"] < 10:
+            assert key not in got
+            continue
+        rounded = (int(t["numerator"]) + 2) // 5 * 5
+        assert got[key] == pytest.approx(100 * rounded / t["denominator"])
+        checked += 1
+    assert checked > 10

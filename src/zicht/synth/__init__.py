@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from zicht.synth import _berichten, _files, _geo, _mappings, _population, _provisions
+from zicht.synth import _berichten, _files, _geo, _kwb, _mappings, _population, _provisions
 from zicht.synth._defects import plant
 from zicht.synth._population import BsnSource, day_of_year_start
 from zicht.synth._truth import Truth
@@ -185,6 +185,7 @@ def generate(
         geo, periods, seed, persons, n_features, len(provider_rows), writers, message_files
     )
     manifest["truth"] = truth.result()
+    manifest["cbs_kwb"] = _kwb.write_kwb(out, manifest["truth"], geo.gemeente_names[0])
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )
