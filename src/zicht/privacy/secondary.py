@@ -62,17 +62,50 @@ def attack(
     The attacker knows every value not in ``hidden``, that every constraint holds, and
     that every value is non-negative. ``values`` must hold the true values of all cells
     (the hidden ones are only used to order the output and never to bound it).
+
+    Hidden cells that share no constraint cannot bound each other, so the linear
+    programs are solved per connected group of hidden cells: small programs per
+    gemeente instead of one per country.
     """
     unknown = sorted(set(hidden), key=repr)
     if not unknown:
         return []
+    touching: dict[Cell, list[int]] = {cell: [] for cell in unknown}
+    for k, c in enumerate(constraints):
+        for cell in (c.total, *c.members):
+            if cell in touching:
+                touching[cell].append(k)
+    seen: set[Cell] = set()
+    out: list[Interval] = []
+    for start in unknown:
+        if start in seen:
+            continue
+        group, used, stack = [], set(), [start]
+        seen.add(start)
+        while stack:
+            cell = stack.pop()
+            group.append(cell)
+            for k in touching[cell]:
+                if k in used:
+                    continue
+                used.add(k)
+                c = constraints[k]
+                for other in (c.total, *c.members):
+                    if other in touching and other not in seen:
+                        seen.add(other)
+                        stack.append(other)
+        out.extend(_attack_group(values, group, [constraints[k] for k in sorted(used)]))
+    order = {cell: i for i, cell in enumerate(unknown)}
+    return sorted(out, key=lambda iv: order[iv.cell])
+
+
+def _attack_group(
+    values: Mapping[Cell, float], unknown: list[Cell], constraints: list[Constraint]
+) -> list[Interval]:
     index = {cell: i for i, cell in enumerate(unknown)}
     rows: list[np.ndarray] = []
     rhs: list[float] = []
     for c in constraints:
-        cells = (c.total, *c.members)
-        if not any(cell in index for cell in cells):
-            continue
         row = np.zeros(len(unknown))
         b = 0.0
         for sign, cell in ((-1.0, c.total), *((1.0, m) for m in c.members)):
@@ -85,10 +118,10 @@ def attack(
     a_eq = np.array(rows) if rows else None
     b_eq = np.array(rhs) if rows else None
     out = []
+    bounds = [(0.0, None)] * len(unknown)
     for cell in unknown:
         objective = np.zeros(len(unknown))
         objective[index[cell]] = 1.0
-        bounds = [(0.0, None)] * len(unknown)
         low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         lo = float(low.fun) if low.status == 0 else 0.0
