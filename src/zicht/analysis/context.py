@@ -9,13 +9,11 @@ CBS counts is computed from the rounded counts, as CBS does).
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import pyarrow as pa
-import yaml
 
+from zicht.sources.cbs import kwb_config
 from zicht.store import Store
 
 SCHEMA = pa.schema(
@@ -30,11 +28,8 @@ SCHEMA = pa.schema(
 )
 
 
-@cache
 def counterparts() -> dict[str, dict[str, Any]]:
-    text = resources.files("zicht.defaults").joinpath("cbs_kwb.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    found: dict[str, dict[str, Any]] = data.get("counterparts", {})
+    found: dict[str, dict[str, Any]] = kwb_config().get("counterparts", {})
     return found
 
 

@@ -15,9 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from zicht.privacy.disclosure import RATE_UNITS
 from zicht.privacy.secondary import Constraint, suppress
-
-_RATE_UNITS = frozenset({"%", "per 1.000"})
 
 
 def _constraints(areas: pa.Table, present: set[str]) -> list[Constraint]:
@@ -56,7 +55,7 @@ def hierarchy_mask(
         if not hidden:
             continue
         fields = [dens]
-        if units[rows[0]] in _RATE_UNITS:
+        if units[rows[0]] in RATE_UNITS:
             fields.append(nums)
         while True:
             before = len(hidden)

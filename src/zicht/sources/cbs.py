@@ -30,9 +30,9 @@ import pyarrow as pa
 import yaml
 
 from zicht.errors import SourceError
+from zicht.model.schema import LEVELS
 from zicht.workspace import Workspace
 
-LEVELS = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
 _MISSING = {"", ".", "x", "-"}
 
 KWB_TABLE = """
@@ -69,9 +69,16 @@ class Concept:
 
 
 @cache
-def concepts() -> tuple[Concept, ...]:
+def kwb_config() -> dict[str, Any]:
+    """``defaults/cbs_kwb.yaml``: the concepts read and the counterparts of own figures."""
     text = resources.files("zicht.defaults").joinpath("cbs_kwb.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+@cache
+def concepts() -> tuple[Concept, ...]:
+    data = kwb_config()
     return tuple(
         Concept(name, str(c["stem"]), str(c["unit"]), int(c["decimals"]))
         for name, c in data["concepts"].items()
