@@ -244,6 +244,44 @@ def cbs_load(workspace: Path, as_json: bool, file: Path) -> None:
         click.echo(f"{file}: {report['accepted']} gebieden×jaren geladen")
 
 
+@cbs.command("download")
+@click.option("--gemeente", required=True, help="CBS-gemeentecode, bijv. GM0034.")
+@click.option("--year", "years", multiple=True, required=True, type=int, help="Herhaalbaar.")
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Laad het bestand daarna meteen in deze werkruimte.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@_user_errors
+def cbs_download(
+    gemeente: str, years: tuple[int, ...], out: Path, workspace: Path | None, as_json: bool
+) -> None:
+    """Download KWB-cijfers van een gemeente bij het CBS (OData; vraagt internet)."""
+    from zicht.config import Settings
+    from zicht.sources.cbs import load_kwb
+    from zicht.sources.cbs_download import download_kwb
+    from zicht.workspace import Workspace
+
+    ws = Workspace.open(workspace) if workspace is not None else None
+    settings = ws.settings if ws is not None else Settings.load()
+    report = download_kwb(
+        gemeente.upper(),
+        sorted(set(years)),
+        out,
+        base_url=settings.get_str("cbs_odata_url"),
+        progress=None if as_json else click.echo,
+    )
+    if ws is not None:
+        report["load"] = load_kwb(ws, out)
+    if as_json:
+        _print_json(report)
+    else:
+        click.echo(f"{out}: {report['rows']} gebieden×jaren van {gemeente} gedownload")
+
+
 @main.command()
 @click.option("--persons", default=120_000, show_default=True, type=click.IntRange(1_000))
 @click.option("--years", default=5, show_default=True, type=click.IntRange(1, 20))

@@ -58,6 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder with the iJw/iWmo schemas (ijw/xsd, iwmo/xsd). "
         "Empty: look for ../shared/data/istandaarden next to the working directory.",
     ),
+    Setting(
+        "cbs_odata_url",
+        "https://opendata.cbs.nl/ODataApi/odata",
+        "Base address of CBS's OData API, used by `zicht cbs download` (the only online step).",
+    ),
     Setting("host", "127.0.0.1", "Address the web server listens on."),
     Setting("port", 8000, "Port the web server listens on."),
     Setting("session_hours", 8, "Dashboard: a login session ends after this many hours."),
