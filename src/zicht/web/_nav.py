@@ -34,6 +34,8 @@ def nav_for(user: User | None) -> list[Link]:
 
 
 add_link("/", "Overzicht")
+add_link("/gebieden", "Wijken en buurten")
+add_link("/vergelijk", "Vergelijken")
 add_link("/datakwaliteit", "Datakwaliteit", Role.ANALIST)
 add_link("/audit", "Auditlog", Role.FG)
 add_link("/beheer/gebruikers", "Gebruikers", Role.BEHEER)

@@ -28,6 +28,7 @@ from zicht.web._security import SecurityHeadersMiddleware
 from zicht.web._snapshot import SnapshotCache, SnapshotError
 from zicht.web.admin import router as admin_router
 from zicht.web.api import router as api_router
+from zicht.web.areas import router as areas_router
 from zicht.web.auditpage import router as audit_router
 from zicht.web.auth import router as auth_router
 from zicht.web.pages import router as pages_router
@@ -129,6 +130,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(audit_router)
     app.include_router(quality_router)
+    app.include_router(areas_router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
