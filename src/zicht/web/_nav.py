@@ -28,9 +28,13 @@ def add_link(path: str, label: str, *roles: Role) -> None:
 
 
 def nav_for(user: User | None) -> list[Link]:
+    """The links ``user`` sees; a professional also gets their own wijken and buurten."""
     if user is None:
         return []
-    return [link for link in LINKS if user.role in link.roles]
+    links = [link for link in LINKS if user.role in link.roles]
+    own = sorted(t for t in user.teams if t.startswith(("WK", "BU")))
+    links[1:1] = [Link(f"/gebied/{code}", f"Mijn gebied {code}", frozenset()) for code in own]
+    return links
 
 
 add_link("/", "Overzicht")
