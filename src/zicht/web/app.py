@@ -26,6 +26,7 @@ from zicht.web import access
 from zicht.web._nav import nav_for
 from zicht.web._security import SecurityHeadersMiddleware
 from zicht.web._snapshot import SnapshotCache, SnapshotError
+from zicht.web._timing import ServerTimingMiddleware
 from zicht.web.admin import router as admin_router
 from zicht.web.api import router as api_router
 from zicht.web.areas import router as areas_router
@@ -103,6 +104,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.state.snapshots = SnapshotCache(Path(ws_root))
     app.state.templates = _templates()
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ServerTimingMiddleware)
     access.install(app, Path(ws_root))
 
     @app.get(OPENAPI_URL, include_in_schema=False, dependencies=[Depends(access.require())])
