@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c 'import hashlib,sys;print(hash
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.zicht-apt-updated
 
-.PHONY: demo test lint bench install system-deps browser-deps docs clean
+.PHONY: demo test lint bench install system-deps browser-deps js-deps docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,22 @@ system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# axe-core (accessibility checks injected into the browser tests), from the npm registry
+# into the git-ignored node_modules/; installed only when missing.
+AXE_VERSION := 4.14.1
+AXE_JS := node_modules/axe-core/axe.min.js
+
+$(AXE_JS):
+	npm install --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+
+js-deps: system-deps $(AXE_JS)
 
 demo: install
 	$(BIN)/zicht demo
@@ -39,7 +50,7 @@ lint: install
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
-test: install system-deps lint
+test: install system-deps js-deps lint
 	$(BIN)/pytest
 
 bench: install

@@ -104,3 +104,25 @@ def test_cli_user_add_list_remove(tmp_path: Path) -> None:
         assert "Traceback" not in r.stderr
     assert zicht("user", "remove", "--workspace", ws, "admin").returncode == 0
     assert Accounts(Path(ws)).get("admin") is None
+
+
+def test_audit_writer_commits_every_entry_once_under_concurrency(tmp_path: Path) -> None:
+    import threading
+
+    from zicht.privacy import audit as audit_log
+
+    writer = audit_log.AuditWriter(tmp_path)
+    threads = [
+        threading.Thread(
+            target=lambda i=i: writer.write(f"u{i % 5}", "raad", "export", f"ding {i}", "-")
+        )
+        for i in range(40)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    entries = audit_log.entries(tmp_path)
+    assert sorted(e.what for e in entries) == sorted(f"ding {i}" for i in range(40))
+    with access_store(tmp_path) as store:
+        assert store.scalar("SELECT count(*) FROM audit_log") == 40

@@ -154,3 +154,9 @@ def test_exports_and_logins_are_audited(client: TestClient, workspace: Path) -> 
     assert {e.username for e in log} == {log[2].username}
     assert all(e.logged_at.tzinfo is not None for e in log)
     assert len(log) == 3
+
+
+def test_server_timing_on_every_response(client: TestClient, anonymous: TestClient) -> None:
+    for c, url in ((client, "/"), (client, "/api/indicators"), (anonymous, "/inloggen")):
+        timing = c.get(url).headers["server-timing"]
+        assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0

@@ -83,6 +83,7 @@ class AccessState:
         )
         self._cache: dict[str, tuple[float, Account | None]] = {}
         self.rules: dict[int, frozenset[Role] | str | None] = {}
+        self.audit = audit_log.AuditWriter(root)
         self._lock = threading.Lock()
 
     def account(self, username: str) -> Account | None:
@@ -296,8 +297,7 @@ def client_of(request: Request) -> str:
 def audit(request: Request, action: str, what: str) -> None:
     """Write who (the session's user), when (now, UTC) and what to the audit log."""
     user = current_user(request)
-    audit_log.record(
-        _state(request).root,
+    _state(request).audit.write(
         user.username if user else "-",
         user.role.value if user else "-",
         action,

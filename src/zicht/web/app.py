@@ -23,11 +23,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zicht.web import _format as fmt
 from zicht.web import access
+from zicht.web._nav import nav_for
 from zicht.web._security import SecurityHeadersMiddleware
 from zicht.web._snapshot import SnapshotCache, SnapshotError
+from zicht.web._timing import ServerTimingMiddleware
+from zicht.web.admin import router as admin_router
 from zicht.web.api import router as api_router
+from zicht.web.areas import router as areas_router
+from zicht.web.auditpage import router as audit_router
 from zicht.web.auth import router as auth_router
 from zicht.web.pages import router as pages_router
+from zicht.web.quality import router as quality_router
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = _HERE / "templates"
@@ -80,6 +86,7 @@ def _templates() -> Jinja2Templates:
     env.globals["level_text"] = fmt.LEVEL_TEXT
     env.globals["csrf_token"] = access.csrf_token
     env.globals["session_user"] = access.current_user
+    env.globals["nav_for"] = nav_for
     return Jinja2Templates(env=env)
 
 
@@ -97,6 +104,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.state.snapshots = SnapshotCache(Path(ws_root))
     app.state.templates = _templates()
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ServerTimingMiddleware)
     access.install(app, Path(ws_root))
 
     @app.get(OPENAPI_URL, include_in_schema=False, dependencies=[Depends(access.require())])
@@ -121,6 +129,10 @@ def create_app(ws_root: Path) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(auth_router)
+    app.include_router(admin_router)
+    app.include_router(audit_router)
+    app.include_router(quality_router)
+    app.include_router(areas_router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

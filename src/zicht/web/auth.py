@@ -94,11 +94,8 @@ def login(
 
 
 def audit_failed(request: Request, username: str) -> None:
-    from zicht.privacy import audit as audit_log
-
     state: AccessState = request.app.state.access
-    audit_log.record(
-        state.root,
+    state.audit.write(
         username or "-",
         "-",
         "inloggen mislukt",
