@@ -45,9 +45,8 @@ TREND_PERIODS = 3
 MIN_QUALITY = 0.95
 """Below this data-quality score (share of input rows accepted) the status is onbekend."""
 HOLD_SCALE = 0.05
-"""When the agreed change is smaller than this share of the target (a goal to hold a
-level), this share of the target is the scale of the lag instead, so a tiny slip is not
-magnified into a large lag."""
+"""For a goal to hold a level (the baseline already meets the target) there is no agreed
+change to measure the lag against; this share of the target is used instead."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,9 @@ def assess(
     sign = _sign(direction)
     path = [*milestones, (target_period, target)]
     expected = expected_on_path(baseline_period, baseline, path, latest)
-    scale = max(abs(target - baseline), HOLD_SCALE * abs(target)) or 1.0
+    # A goal to hold a level (baseline already meets the target) has no agreed change.
+    hold = meets(baseline, target, direction)
+    scale = (HOLD_SCALE * abs(target) if hold else abs(target - baseline)) or 1.0
     lag = (expected - value) * sign / scale
     projected = None if slope is None else value + slope * (target_period - latest)
     against = slope is not None and slope * sign < 0
