@@ -27,6 +27,7 @@ from zicht.web._security import SecurityHeadersMiddleware
 from zicht.web._snapshot import SnapshotCache, SnapshotError
 from zicht.web.api import router as api_router
 from zicht.web.auth import router as auth_router
+from zicht.web.goal_pages import router as goal_pages_router
 from zicht.web.pages import router as pages_router
 
 _HERE = Path(__file__).resolve().parent
@@ -120,6 +121,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(goal_pages_router)  # /doelen: goals for raad, beleid, analist
     app.include_router(auth_router)
 
     @app.exception_handler(StarletteHTTPException)
