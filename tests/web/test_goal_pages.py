@@ -110,3 +110,48 @@ def test_unknown_goal_and_broken_goal_file(goals_ws: Path, login: Callable[..., 
     r = c.get("/doelen")
     assert r.status_code == 503
     assert "kapot.yaml:" in r.text and "geen geldige YAML" in r.text
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+def test_an_analist_adds_a_duiding(goals_ws: Path, login: Callable[..., object]) -> None:
+    c = TestClient(create_app(goals_ws))
+    user = login(c, Role.ANALIST)
+    page = c.get("/doelen/jeugd_en_kosten").text
+    assert 'action="/doelen/jeugd_en_kosten/duiding"' in page
+    r = c.post(
+        "/doelen/jeugd_en_kosten/duiding",
+        data={"periode": "2024", "indicator": "jeugdhulp_pct", "tekst": "Meer gezinnen in nood.",
+              "csrf_token": _csrf(page)},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303
+    text = _text(c.get("/doelen/jeugd_en_kosten").text)
+    assert "Meer gezinnen in nood." in text
+    assert f"Duiding over 2024 — {user.username}" in text  # type: ignore[attr-defined]
+    # Without the CSRF token the same post is refused.
+    r = c.post("/doelen/jeugd_en_kosten/duiding",
+               data={"periode": "2024", "tekst": "x"}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.RAAD, Role.BELEID])
+def test_raad_and_beleid_cannot_write_a_duiding(
+    goals_ws: Path, login: Callable[..., object], role: Role
+) -> None:
+    c = TestClient(create_app(goals_ws))
+    login(c, role)
+    before = (goals_ws / "goals" / "jeugd_en_kosten.yaml").read_text(encoding="utf-8")
+    page = c.get("/doelen/jeugd_en_kosten").text
+    assert "/duiding" not in page  # no form
+    r = c.post(
+        "/doelen/jeugd_en_kosten/duiding",
+        data={"periode": "2024", "tekst": "x", "csrf_token": _csrf(page)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    assert (goals_ws / "goals" / "jeugd_en_kosten.yaml").read_text(encoding="utf-8") == before
