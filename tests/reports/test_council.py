@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -350,6 +351,19 @@ def test_the_goal_indicators_equal_the_generator_truth(built: Built) -> None:
                 assert math.isclose(got["value"], value, abs_tol=1e-6), (ind, code, period)
                 published += 1
         assert published > 0
+
+
+def test_charts_carry_their_alternative_text_in_the_pdf(built: Built) -> None:
+    """WeasyPrint writes a tagged PDF (PDF/UA): each chart is a Figure with /Alt."""
+    data = built.pdf.read_bytes()
+    streams = [data]
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            streams.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            continue
+    alts = b"".join(streams).count(b"/Alt (Lijngrafiek van ")
+    assert alts == len(_goal_indicators(built))
 
 
 def test_cli_says_what_it_wrote(built: Built) -> None:
