@@ -26,7 +26,14 @@ import jinja2
 from zicht.errors import ZichtError
 from zicht.goals.load import WORKSPACE_GOALS_DIR, load_goals
 from zicht.goals.progress import MIN_QUALITY, ON_TRACK_LAG, RISK_LAG, TREND_PERIODS
-from zicht.goals.view import GoalView, Published, goal_views, published_from_tables
+from zicht.goals.view import (
+    GoalView,
+    IndicatorView,
+    Published,
+    goal_views,
+    published_from_tables,
+    trend_text,
+)
 from zicht.reports import _excel, _svg
 from zicht.web._format import number, timestamp
 
@@ -100,9 +107,7 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _trend(iv: Any) -> str:
-    from zicht.goals.view import trend_text
-
+def _trend(iv: IndicatorView) -> str:
     return "" if iv.progress.trend is None else trend_text(iv.progress.trend, iv.unit)
 
 
