@@ -54,3 +54,19 @@ def test_nothing_published_is_one_line(tmp_path: Path) -> None:
         main, ["report", "--workspace", str(ws.root), "--all", "-o", str(tmp_path / "r.pdf")]
     )
     assert result.exit_code == 1 and "er is nog niets gepubliceerd" in result.output
+
+
+def test_the_report_needs_only_the_published_layer(demo: Demo, tmp_path: Path) -> None:
+    """A folder with nothing but published/ (no database, no key) gives the same report:
+    the canonical tables are never read."""
+    import shutil
+
+    from zicht.reports.council import write_report
+
+    bare = tmp_path / "alleen-gepubliceerd"
+    shutil.copytree(demo.ws / "published", bare / "published")
+    a = write_report(bare, tmp_path / "a.html")
+    b = write_report(demo.ws, tmp_path / "b.html")
+    assert not (bare / "zicht.duckdb").exists()
+    text_a, text_b = (p.read_text(encoding="utf-8") for p in (a.path, b.path))
+    assert text_a == text_b and a.indicators == b.indicators == 4
