@@ -20,12 +20,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 # Debian packages the tests need: chromium for the browser tests, a PostgreSQL server for
-# the engine-comparison tests. Installed only when missing.
+# the engine-comparison tests, Pango for WeasyPrint's PDF reports and poppler-utils
+# (pdftoppm, pdftotext) to check them. Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	for lib in libpango-1.0-0 libpangoft2-1.0-0; do \
+	  dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; \
+	done; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \

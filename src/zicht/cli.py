@@ -387,3 +387,24 @@ def user_remove(workspace: Path, username: str) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command()
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option("--goal", "goal_id", default=None, help="Eén doel (id); anders --all.")
+@click.option("--all", "all_goals", is_flag=True, help="Alle doelen.")
+@click.option("-o", "output", required=True, type=click.Path(path_type=Path), help="FILE.html|.pdf")
+@_user_errors
+def report(workspace: Path, goal_id: str | None, all_goals: bool, output: Path) -> None:
+    """Maak de raadsrapportage over doelen (HTML of PDF) met een Excel-bestand met de cijfers."""
+    from zicht.reports.council import write_report
+    from zicht.workspace import Workspace
+
+    if (goal_id is None) == (not all_goals):
+        raise click.UsageError("kies --goal ID of --all")
+    ws = Workspace.open(workspace)
+    result = write_report(ws.root, output, goal_id=goal_id)
+    click.echo(
+        f"Geschreven: {result.path} ({result.goals} doelen, {result.indicators} indicatoren) "
+        f"en {result.excel}"
+    )

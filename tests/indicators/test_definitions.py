@@ -24,6 +24,8 @@ MODEL_IDS = {
     "kosten_per_client_jeugd",
     "kosten_per_client_wmo",
     "jeugdhulp_huisarts_pct",
+    "kinderen_in_bijstandsgezin_pct",
+    "jeugdhulp_via_lokaal_team_pct",
 }
 UNITS = {
     "jeugdhulp_pct": "%",
@@ -35,6 +37,8 @@ UNITS = {
     "kosten_per_client_jeugd": "euro",
     "kosten_per_client_wmo": "euro",
     "jeugdhulp_huisarts_pct": "%",
+    "kinderen_in_bijstandsgezin_pct": "%",
+    "jeugdhulp_via_lokaal_team_pct": "%",
 }
 
 

@@ -13,11 +13,14 @@ import pytest
 
 from zicht.errors import RefreshError
 from zicht.indicators import publish
+from zicht.indicators.definitions import load_definitions
 from zicht.indicators.published import load_current
 from zicht.indicators.refresh import refresh
 from zicht.workspace import Workspace
 
 MakeWs = Callable[..., Workspace]
+# The hand-made workspace (conftest.py): every indicator x 7 areas x 2 periods.
+N_CELLS = len(load_definitions()) * 7 * 2
 
 
 def _current(ws: Workspace) -> str:
@@ -45,7 +48,7 @@ def test_crash_at_the_final_swap_keeps_previous_snapshot(
     monkeypatch.undo()
     snap = load_current(ws.root)
     assert snap is not None and snap.meta["refresh_id"] == first.refresh_id
-    assert snap.cube.num_rows == 126
+    assert snap.cube.num_rows == N_CELLS
     # The half-made snapshot is gone; the stale CURRENT.tmp is cleaned by the next run.
     assert first.refresh_id in _dirs(ws)
     assert [d for d in _dirs(ws) if d not in ("CURRENT", "CURRENT.tmp")] == [first.refresh_id]
@@ -94,7 +97,7 @@ def test_only_the_last_two_snapshots_are_kept(make_ws: MakeWs) -> None:
     assert _dirs(ws) == sorted(["CURRENT", ids[1], ids[2]])
     assert _current(ws) == ids[2]
     for name in ids[1:]:
-        assert pq.read_table(ws.published_dir / name / "cube.parquet").num_rows == 126
+        assert pq.read_table(ws.published_dir / name / "cube.parquet").num_rows == N_CELLS
 
 
 def test_nothing_published_yet(tmp_path: Path) -> None:

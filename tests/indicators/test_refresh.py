@@ -152,7 +152,40 @@ EXPECTED: dict[str, dict[tuple[str, int], tuple[float | None, int, float]]] = {
         (B12, 2024): (1, 1, 100.0),
         (B21, 2024): (0, 1, 0.0),
     },
+    "kinderen_in_bijstandsgezin_pct": {
+        # Youth as in jeugdhulp_pct; a01 lives with a09 (hA1), whose bijstand P2 runs
+        # 1 Jul 2023 to 1 Jan 2024 (active both years). a11's bijstand has no minor in
+        # hW (x01 is not in the population); c06's pwet is re-integratie, not bijstand.
+        (GM, 2023): (1, 16, 6.25),
+        (N, 2023): (1, 11, 9.090909),
+        (Z, 2023): (0, 5, 0.0),
+        (B11, 2023): (1, 8, 12.5),
+        (B12, 2023): (0, 3, 0.0),
+        (B21, 2023): (0, 5, 0.0),
+        (GM, 2024): (1, 15, 6.666667),
+        (N, 2024): (1, 11, 9.090909),
+        (Z, 2024): (0, 4, 0.0),
+        (B11, 2024): (1, 8, 12.5),
+        (B12, 2024): (0, 3, 0.0),
+        (B21, 2024): (0, 4, 0.0),
+    },
+    "jeugdhulp_via_lokaal_team_pct": {
+        # Starts as in jeugdhulp_huisarts_pct; referrer 01 (gemeente): J2 (2023), J9 (2024).
+        (GM, 2023): (1, 2, 50.0),
+        (N, 2023): (1, 1, 100.0),
+        (Z, 2023): (0, 1, 0.0),
+        (B11, 2023): (1, 1, 100.0),
+        (B21, 2023): (0, 1, 0.0),
+        (GM, 2024): (1, 3, 33.333333),
+        (N, 2024): (0, 2, 0.0),
+        (Z, 2024): (1, 1, 100.0),
+        (B11, 2024): (0, 1, 0.0),
+        (B12, 2024): (0, 1, 0.0),
+        (B21, 2024): (1, 1, 100.0),
+    },
 }
+# Every cell: indicators x 7 areas x 2 periods.
+N_CELLS = len(EXPECTED) * 7 * 2
 AREA_CODES = (GM, N, Z, B11, B12, B21, B22)
 LEVEL = {
     GM: "gemeente",
@@ -170,7 +203,7 @@ def _cells(ws: Workspace) -> dict[tuple[str, str, int], dict[str, object]]:
     assert snap is not None
     rows = snap.cube.to_pylist()
     cells = {(r["indicator_id"], r["area_code"], r["period"]): r for r in rows}
-    assert len(cells) == len(rows) == 9 * 7 * 2
+    assert len(cells) == len(rows) == N_CELLS
     return cells
 
 
@@ -178,7 +211,7 @@ def test_every_cell_matches_hand_computed_table(make_ws: MakeWs) -> None:
     ws = make_ws(min_cell_count=0)  # nothing small is suppressed: see every figure
     report = refresh(ws)
     cells = _cells(ws)
-    assert report.cells == 126 and report.periods == [2023, 2024]
+    assert report.cells == N_CELLS and report.periods == [2023, 2024]
     for ind, table in EXPECTED.items():
         for area in AREA_CODES:
             for period in (2023, 2024):
@@ -197,7 +230,7 @@ def test_every_cell_matches_hand_computed_table(make_ws: MakeWs) -> None:
                     assert cell["numerator"] == pytest.approx(num, abs=1e-6), (ind, area, period)
                 assert cell["value"] == pytest.approx(value, abs=1e-6), (ind, area, period)
     assert report.published == sum(len(t) for t in EXPECTED.values())
-    assert report.suppressed == 126 - report.published
+    assert report.suppressed == N_CELLS - report.published
 
 
 def test_default_gate_suppresses_and_nulls_small_cells(make_ws: MakeWs) -> None:
@@ -205,9 +238,9 @@ def test_default_gate_suppresses_and_nulls_small_cells(make_ws: MakeWs) -> None:
     report = refresh(ws)
     snap = load_current(ws.root)
     assert snap is not None and snap.meta["min_cell_count"] == 10
-    assert report.published == 0 and report.suppressed == 126
+    assert report.published == 0 and report.suppressed == N_CELLS
     for col in ("value", "numerator", "denominator"):
-        assert snap.cube.column(col).null_count == 126
+        assert snap.cube.column(col).null_count == N_CELLS
     assert_gated(snap.cube, 10)
 
 

@@ -92,6 +92,7 @@ def test_every_indicator_every_level_and_period(small: tuple[Path, dict[str, Any
         "jeugdhulp_pct", "wmo_per_1000", "bijstand_pct", "stapeling_hh_pct",
         "doorlooptijd_beschikking_mediaan", "beschikking_binnen_termijn_pct",
         "kosten_per_client_jeugd", "kosten_per_client_wmo", "jeugdhulp_huisarts_pct",
+        "kinderen_in_bijstandsgezin_pct", "jeugdhulp_via_lokaal_team_pct",
     }  # fmt: skip
     assert set(m["truth"]) == ids
     for cells in m["truth"].values():

@@ -27,7 +27,7 @@ MAX_DAYS = 400  # histogram width; generated throughput never exceeds this
 _COUNTS = (
     "youth", "jeugd_youth", "inhabitants", "wmo", "bijstand", "households", "stapeling",
     "cases", "within", "starts", "huisarts", "cost_jeugd", "cost_wmo",
-    "cost_persons_jeugd", "cost_persons_wmo",
+    "cost_persons_jeugd", "cost_persons_wmo", "youth_bijstand_hh", "lokaal_team",
 )  # fmt: skip
 
 
@@ -72,6 +72,10 @@ class Truth:
                     bij = np.zeros(pop.n, dtype=bool)
                     bij[s.person[on & (s.kind == 0)]] = True
                     self._add("bijstand", buurt[bij & present], k)
+                    # Minors whose household has a member present in Y with bijstand.
+                    hh_bij = np.zeros(len(pop.hh_number), dtype=bool)
+                    hh_bij[pop.hh[bij & present]] = True
+                    self._add("youth_bijstand_hh", buurt[youth & hh_bij[pop.hh]], k)
             self._add("jeugd_youth", buurt[active["jeugd"] & youth], k)
             self._add("wmo", buurt[active["wmo"]], k)
             # Households: members present in Y; area = smallest buurt code among them
@@ -92,6 +96,7 @@ class Truth:
             starts = (j.start >= y0) & (j.start < y1) & present[j.person]
             self._add("starts", buurt[j.person[starts]], k)
             self._add("huisarts", buurt[j.person[starts & (j.referrer == 1)]], k)
+            self._add("lokaal_team", buurt[j.person[starts & (j.referrer == 0)]], k)
             for law in ("jeugd", "wmo"):
                 person, pstart, cents = costs[law]
                 sel = (pstart >= y0) & (pstart < y1) & present[person]
@@ -133,6 +138,8 @@ class Truth:
             ("stapeling_hh_pct", "stapeling", "households", 100.0),
             ("beschikking_binnen_termijn_pct", "within", "cases", 100.0),
             ("jeugdhulp_huisarts_pct", "huisarts", "starts", 100.0),
+            ("kinderen_in_bijstandsgezin_pct", "youth_bijstand_hh", "youth", 100.0),
+            ("jeugdhulp_via_lokaal_team_pct", "lokaal_team", "starts", 100.0),
         ]
         out: dict[str, list[dict[str, Any]]] = {}
         for level, codes, index in levels:

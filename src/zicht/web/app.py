@@ -32,6 +32,7 @@ from zicht.web.api import router as api_router
 from zicht.web.areas import router as areas_router
 from zicht.web.auditpage import router as audit_router
 from zicht.web.auth import router as auth_router
+from zicht.web.goal_pages import router as goal_pages_router
 from zicht.web.pages import router as pages_router
 from zicht.web.quality import router as quality_router
 
@@ -128,6 +129,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(goal_pages_router)  # /doelen: goals for raad, beleid, analist
     app.include_router(auth_router)
     app.include_router(admin_router)
     app.include_router(audit_router)

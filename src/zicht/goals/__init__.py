@@ -1,0 +1,1 @@
+"""Goals of the council: ambition, baseline, indicators, targets, progress (docs/goals.md)."""

@@ -1,0 +1,103 @@
+"""The goal pages in a real headless Chromium: log in as raad, open the goals, follow a
+goal, and see its status, chart and figures; nothing leaves localhost, nothing errors."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import uvicorn
+
+from zicht.privacy.roles import Role
+from zicht.web.app import create_app
+
+from .accounts import add_user, password_for
+from .goal_data import STATUS, write_goals
+from .snapshot_data import write_snapshot
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    ws = tmp_path_factory.mktemp("ws")
+    write_snapshot(ws)
+    write_goals(ws)
+    add_user(ws, Role.RAAD, username="raadslid")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    config = uvicorn.Config(
+        create_app(ws), host="127.0.0.1", port=port, log_level="warning", ws="none",
+        lifespan="off",
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_raad_follows_a_goal_from_the_overview(base_url: str) -> None:
+    requests: list[str] = []
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            pg: Any = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+            pg.on("request", lambda r: requests.append(r.url))
+            pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            pg.on("pageerror", lambda e: errors.append(str(e)))
+            pg.goto(base_url + "/doelen")
+            assert "/inloggen" in pg.url  # not logged in yet
+            pg.fill("#username", "raadslid")
+            pg.fill("#password", password_for("raadslid"))
+            with pg.expect_navigation():
+                pg.click("button[type=submit]")
+            assert pg.url.endswith("/doelen")
+            assert pg.locator("h1").inner_text() == "Doelen van de raad"
+            for (goal_id, indicator), status in STATUS.items():
+                row = pg.locator(f'tr[data-goal="{goal_id}"][data-indicator="{indicator}"]')
+                assert row.locator(".doel-status").inner_text() == status
+            with pg.expect_navigation():
+                pg.click("text=Lichtere jeugdhulp en beheerste Wmo-kosten")
+            assert pg.url.endswith("/doelen/jeugd_en_kosten")
+            assert pg.locator("#doel-status").inner_text() == "niet op koers"
+            chart = pg.locator("#jeugdhulp_pct svg[role=img]")
+            assert chart.is_visible()
+            box = chart.bounding_box()
+            assert box is not None and box["width"] > 300
+            assert "12,5%" in (chart.get_attribute("aria-label") or "")
+            reason = pg.locator("#kosten_per_client_wmo .doel-reden").inner_text()
+            assert "onderdrukt" in reason
+            assert pg.locator("#kosten_per_client_wmo .doel-status").inner_text() == "onbekend"
+        finally:
+            browser.close()
+    foreign = [u for u in requests if urlparse(u).hostname not in {"127.0.0.1", "localhost"}
+               and urlparse(u).scheme not in {"data", "blob", "about"}]  # fmt: skip
+    assert foreign == [] and errors == []
