@@ -8,7 +8,7 @@ places chosen from the seed, patterns that a monitor is meant to reveal:
 - ``overbilling_provider``: one provider bills two more months after the end of most of
   its ended toewijzingen (declaraties outside the toewijzing's period);
 - ``gp_hotspot``: in one buurt three in four general jeugd provisions come via the huisarts;
-- ``rising_stapeling``: in one buurt each year about 2% more households get a bijstand
+- ``rising_stapeling``: in one buurt each year about 3% more households get a bijstand
   uitkering and a Wmo hulpmiddel together, so stapeling rises year on year.
 
 Changes happen on the generator's arrays before anything is written or counted, so the
@@ -38,7 +38,7 @@ LATE_PRODUCT = "45"  # jeugd: ambulante jeugdhulp, the most frequent product
 LATE_TERM_DAYS = 56
 GP_SHARE = 0.75
 GP_REFERRER = 1  # index of "02" (huisarts) in _provisions.REFERRERS
-STAPELING_SHARE = 0.02  # of the buurt's households, per year after the first
+STAPELING_SHARE = 0.03  # of the buurt's households, per year after the first
 OVERBILL_SHARE = 0.6
 OVERBILL_MONTHS = 2
 _HULPMIDDEL = 6  # index of Wmo product "08" (no toewijzing, no messages)
