@@ -49,7 +49,7 @@ CASES: dict[str, tuple[str, str | None, str | None, list[tuple[str, dt.date]]]] 
 
 
 def hand_log() -> pa.Table:
-    rows: dict[str, list[Any]] = {c: [] for c in chain.LOG_COLUMNS if c != "step_rank"}
+    rows: dict[str, list[Any]] = {c: [] for c in chain.LOG_COLUMNS}
     for case, (law, provider, wijk, events) in CASES.items():
         for step, day in events:
             rows["case_id"].append(case)
@@ -190,3 +190,21 @@ def test_variant_counts_equal_pm4py(store: Store) -> None:
     theirs_n = {",".join(k): (v if isinstance(v, int) else len(v)) for k, v in theirs.items()}
     ours = {r["variant"]: r["cases"] for r in chain.variants(store).to_pylist()}
     assert ours == theirs_n
+
+
+def test_long_cases_fall_back_to_spelled_out_variants(tmp_path: Path) -> None:
+    # 20 events in one case: more digits than the integer code holds exactly.
+    steps = [CHAIN_STEPS[i % 2 + 1] for i in range(20)]  # onderzoek, aanvraag, ...
+    log = pa.table(
+        {
+            "case_id": ["L"] * 20 + ["S", "S"],
+            "law": ["wmo"] * 22,
+            "step": steps + ["aanvraag", "beschikking"],
+            "event_date": [D(2024, 1, 1) + dt.timedelta(days=i) for i in range(20)]
+            + [D(2024, 1, 1), D(2024, 1, 3)],
+        }
+    )
+    with open_store(tmp_path / "l.duckdb") as s:
+        chain.load_log(s, log)
+        got = {r["variant"]: r["cases"] for r in chain.variants(s).to_pylist()}
+    assert got == {",".join(steps): 1, "aanvraag,beschikking": 1}

@@ -119,7 +119,7 @@ def test_real_log_equals_pm4py(gemeente: Callable[[int], Built]) -> None:
     built = gemeente(3)
     with built.ws.store() as store:
         n = chain.build_log(store)
-        log = store.fetch_arrow(f"SELECT * FROM {chain.LOG}")
+        log = chain.events(store)
         ours = {(r["from_step"], r["to_step"]): r for r in chain.step_times(store).to_pylist()}
         variants = {r["variant"]: r["cases"] for r in chain.variants(store).to_pylist()}
     assert n == log.num_rows > 10_000

@@ -7,11 +7,19 @@ once in a case (a monthly declaratie) keeps its first date; the conformity check
 the canonical tables themselves, so no repeated row is lost to them. Events are ordered
 by date, then by the usual order of the steps (``CHAIN_STEPS``).
 
-Everything is SQL run through the store layer on a temporary table ``_keten_log``
-(DuckDB and PostgreSQL alike); Python never loops over events. :func:`build_log` fills
-the table from the canonical tables; :func:`load_log` from any Arrow table with the
-columns of :data:`LOG_COLUMNS` (the tests and the benchmark use it). The analyses then
-return Arrow tables. See docs/chain.md.
+Everything is SQL run through the store layer on two temporary tables (DuckDB and
+PostgreSQL alike); Python never loops over events:
+
+- ``_keten_log``: case_id, step_rank (index into CHAIN_STEPS), event_date, pos (1-based
+  place in the case), next_rank and next_date (the directly following event). One
+  window pass orders the log once for step times, variants and durations; it carries
+  only integers and dates, which keeps the sort cheap.
+- ``_keten_case``: case_id, person_id, law, product_category, provider_code, referrer,
+  wijk_code (the breakdowns).
+
+:func:`build_log` fills them from the canonical tables; :func:`load_log` from any Arrow
+table with (some of) the columns of :data:`LOG_COLUMNS` (the tests and the benchmark use
+it). The analyses return Arrow tables with step names spelled out. See docs/chain.md.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from zicht.model.schema import CHAIN_STEPS
 from zicht.store import Store
 
 __all__ = [
+    "CASES",
+    "CHECKS",
     "DIMENSIONS",
     "LOG",
     "LOG_COLUMNS",
@@ -34,6 +44,7 @@ __all__ = [
     "case_durations",
     "compliance",
     "conformity",
+    "events",
     "load_log",
     "step_times",
     "variants",
@@ -41,12 +52,13 @@ __all__ = [
 ]
 
 LOG = "_keten_log"
+CASES = "_keten_case"
+_RAW = "_keten_raw"
 LOG_COLUMNS = (
     "case_id",
     "person_id",
     "law",
     "step",
-    "step_rank",
     "event_date",
     "product_category",
     "provider_code",
@@ -54,9 +66,17 @@ LOG_COLUMNS = (
     "wijk_code",
 )
 DIMENSIONS = ("law", "product_category", "provider_code", "referrer", "wijk_code")
-"""Breakdowns of throughput and waiting times (case attributes in the log)."""
+"""Breakdowns of throughput and waiting times (case attributes)."""
+_ATTRIBUTES = ("person_id", *DIMENSIONS)
 
 _RANK = "CASE step " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(CHAIN_STEPS)) + " END"
+RANK = {s: i for i, s in enumerate(CHAIN_STEPS)}
+
+
+def _name(expr: str) -> str:
+    """SQL spelling out a step rank as its name."""
+    whens = " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(CHAIN_STEPS))
+    return f"CASE {expr} {whens} END"
 
 
 def _pct(q: float, expr: str) -> str:
@@ -65,23 +85,26 @@ def _pct(q: float, expr: str) -> str:
 
 
 def build_log(store: Store) -> int:
-    """Fill ``_keten_log`` from the canonical tables; returns the number of events."""
-    store.execute(f"DROP TABLE IF EXISTS {LOG}")
+    """Fill the log from the canonical tables; returns the number of events."""
+    _drop(store)
     store.execute(
         f"""
-        CREATE TEMP TABLE {LOG} AS
+        CREATE TEMP TABLE {_RAW} AS
         WITH ev AS (
             SELECT COALESCE(toewijzing_id, provision_id) AS case_id, person_id, law, step,
-                   event_date, provider_code, product_category
+                   event_date
             FROM chain_event
             WHERE COALESCE(toewijzing_id, provision_id) IS NOT NULL
-        ),
-        firsts AS (
-            SELECT case_id, step, min(event_date) AS event_date, min(person_id) AS person_id,
-                   min(law) AS law
-            FROM ev GROUP BY case_id, step
-        ),
-        attr_p AS (
+        )
+        SELECT case_id, step, min(event_date) AS event_date, min(person_id) AS person_id,
+               min(law) AS law
+        FROM ev GROUP BY case_id, step
+        """
+    )
+    store.execute(
+        f"""
+        CREATE TEMP TABLE {CASES} AS
+        WITH attr_p AS (
             SELECT COALESCE(toewijzing_id, provision_id) AS case_id,
                    min(product_category) AS product_category, min(provider_code) AS provider_code,
                    min(referrer) AS referrer
@@ -92,88 +115,120 @@ def build_log(store: Store) -> int:
                    min(provider_code) AS provider_code
             FROM toewijzing GROUP BY 1
         ),
-        first_day AS (
-            SELECT case_id, min(event_date) AS d, min(person_id) AS person_id
-            FROM firsts GROUP BY case_id
+        c AS (
+            SELECT case_id, min(event_date) AS d, min(person_id) AS person_id, min(law) AS law
+            FROM {_RAW} GROUP BY case_id
         ),
         home AS (
-            SELECT f.case_id, min(a.parent_code) AS wijk_code
-            FROM first_day f
-            JOIN person_period pp ON pp.person_id = f.person_id
-                AND pp.period = CAST(extract(year FROM f.d) AS INTEGER)
+            SELECT c.case_id, min(a.parent_code) AS wijk_code
+            FROM c
+            JOIN person_period pp ON pp.person_id = c.person_id
+                AND pp.period = CAST(extract(year FROM c.d) AS INTEGER)
             JOIN area a ON a.code = pp.buurt_code AND a.level = 'buurt'
-            GROUP BY f.case_id
+            GROUP BY c.case_id
         )
-        SELECT f.case_id, f.person_id, f.law, f.step,
-               {_RANK.replace("step", "f.step")} AS step_rank, f.event_date,
+        SELECT c.case_id, c.person_id, c.law,
                COALESCE(t.product_category, p.product_category) AS product_category,
                COALESCE(t.provider_code, p.provider_code) AS provider_code,
                p.referrer, h.wijk_code
-        FROM firsts f
-        LEFT JOIN attr_t t ON t.case_id = f.case_id
-        LEFT JOIN attr_p p ON p.case_id = f.case_id
-        LEFT JOIN home h ON h.case_id = f.case_id
+        FROM c
+        LEFT JOIN attr_t t ON t.case_id = c.case_id
+        LEFT JOIN attr_p p ON p.case_id = c.case_id
+        LEFT JOIN home h ON h.case_id = c.case_id
+        """
+    )
+    try:
+        return _sequence(store, _RAW)
+    finally:
+        store.execute(f"DROP TABLE {_RAW}")
+
+
+def load_log(store: Store, log: pa.Table) -> int:
+    """Fill the log from an Arrow table with case_id, step and event_date and any of the
+    other LOG_COLUMNS (absent attributes are NULL; per case the smallest value counts)."""
+    _drop(store)
+    store.register("_keten_in", log)
+    try:
+        attrs = []
+        for c in _ATTRIBUTES:
+            if c not in log.column_names:
+                attrs.append(f"CAST(NULL AS VARCHAR) AS {c}")
+            else:
+                attrs.append(f"CAST(min({c}) AS VARCHAR) AS {c}")
+        store.execute(
+            f"CREATE TEMP TABLE {CASES} AS SELECT case_id, {', '.join(attrs)} "
+            "FROM _keten_in GROUP BY case_id"
+        )
+        return _sequence(store, "_keten_in")
+    finally:
+        store.unregister("_keten_in")
+
+
+def _drop(store: Store) -> None:
+    for name in (LOG, CASES, _RAW):
+        store.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _sequence(store: Store, source: str) -> int:
+    """Order the events of ``source`` once: place in the case and the directly
+    following event (one sort serves step times, variants and durations)."""
+    store.execute(
+        f"""
+        CREATE TEMP TABLE {LOG} AS
+        SELECT case_id, step_rank, event_date, row_number() OVER w AS pos,
+               lead(step_rank) OVER w AS next_rank, lead(event_date) OVER w AS next_date
+        FROM (SELECT case_id, event_date, {_RANK} AS step_rank FROM {source}) src
+        WINDOW w AS (PARTITION BY case_id ORDER BY event_date, step_rank)
         """
     )
     return int(store.scalar(f"SELECT count(*) FROM {LOG}") or 0)
 
 
-def load_log(store: Store, log: pa.Table) -> int:
-    """Fill ``_keten_log`` from an Arrow table with the columns of LOG_COLUMNS (the
-    ``step_rank`` column may be absent: it is derived from ``step``)."""
-    store.execute(f"DROP TABLE IF EXISTS {LOG}")
-    store.register("_keten_in", log)
-    try:
-        cols = [c for c in LOG_COLUMNS if c != "step_rank"]
-        select = ", ".join(
-            f"CAST({c} AS VARCHAR) AS {c}" if c not in ("event_date",) else "event_date"
-            for c in cols
-            if c in log.column_names
-        )
-        missing = ", ".join(
-            f"CAST(NULL AS VARCHAR) AS {c}" for c in cols if c not in log.column_names
-        )
-        store.execute(
-            f"CREATE TEMP TABLE {LOG} AS SELECT {select}{', ' + missing if missing else ''}, "
-            f"{_RANK} AS step_rank FROM _keten_in"
-        )
-    finally:
-        store.unregister("_keten_in")
-    return int(store.scalar(f"SELECT count(*) FROM {LOG}") or 0)
+def events(store: Store) -> pa.Table:
+    """The ordered log with step names and case attributes (for export and checks)."""
+    return store.fetch_arrow(
+        f"""
+        SELECT l.case_id, {_name("l.step_rank")} AS step, l.step_rank, l.event_date, l.pos,
+               c.person_id, c.law, c.product_category, c.provider_code, c.referrer, c.wijk_code
+        FROM {LOG} l JOIN {CASES} c ON c.case_id = l.case_id
+        ORDER BY l.case_id, l.pos
+        """
+    )
 
 
-_ORDERED = f"""
-    SELECT *, row_number() OVER (PARTITION BY case_id ORDER BY event_date, step_rank) AS pos
-    FROM {LOG}
-"""
-
-
-def _dims(dimension: str | None) -> tuple[str, str]:
+def _dims(dimension: str | None) -> tuple[str, str, str]:
+    """(dimension label, value expression, join clause)."""
     if dimension is None:
-        return "'totaal'", "CAST('' AS VARCHAR)"
+        return "'totaal'", "CAST('' AS VARCHAR)", ""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    return f"'{dimension}'", f"COALESCE({dimension}, '')"
+    return (
+        f"'{dimension}'",
+        f"COALESCE(c.{dimension}, '')",
+        f"JOIN {CASES} c ON c.case_id = l.case_id",
+    )
 
 
 def step_times(store: Store, dimension: str | None = None) -> pa.Table:
     """Days between directly following steps in a case (the edges of a performance DFG):
     per (dimension value, from_step, to_step) the count, median, p90, mean, min and max."""
-    name, value = _dims(dimension)
+    name, value, join = _dims(dimension)
     return store.fetch_arrow(
         f"""
-        WITH o AS ({_ORDERED}),
-        pairs AS (
-            SELECT {value.replace("COALESCE(", "COALESCE(a.")} AS dim_value,
-                   a.step AS from_step, b.step AS to_step,
-                   CAST(b.event_date - a.event_date AS DOUBLE PRECISION) AS days
-            FROM o a JOIN o b ON a.case_id = b.case_id AND b.pos = a.pos + 1
+        WITH pairs AS (
+            SELECT {value} AS dim_value, l.step_rank AS a, l.next_rank AS b,
+                   CAST(l.next_date - l.event_date AS DOUBLE PRECISION) AS days
+            FROM {LOG} l {join} WHERE l.next_rank IS NOT NULL
+        ),
+        g AS (
+            SELECT dim_value, a, b, count(*) AS n,
+                   {_pct(0.5, "days")} AS median_days, {_pct(0.9, "days")} AS p90_days,
+                   avg(days) AS mean_days, min(days) AS min_days, max(days) AS max_days
+            FROM pairs GROUP BY dim_value, a, b
         )
-        SELECT {name} AS dimension, dim_value, from_step, to_step, count(*) AS n,
-               {_pct(0.5, "days")} AS median_days, {_pct(0.9, "days")} AS p90_days,
-               avg(days) AS mean_days, min(days) AS min_days, max(days) AS max_days
-        FROM pairs GROUP BY dim_value, from_step, to_step
-        ORDER BY dim_value, from_step, to_step
+        SELECT {name} AS dimension, dim_value, {_name("a")} AS from_step,
+               {_name("b")} AS to_step, n, median_days, p90_days, mean_days, min_days, max_days
+        FROM g ORDER BY dim_value, a, b
         """
     )
 
@@ -192,11 +247,57 @@ def case_durations(store: Store) -> pa.Table:
 def variants(store: Store) -> pa.Table:
     """Process variants: the ordered steps of a case, with the number of cases and the
     median and p90 case duration in days; most frequent first."""
-    return store.fetch_arrow(
+    longest = int(store.scalar(f"SELECT max(pos) FROM {LOG}") or 0)
+    if longest > _MAX_CODED:
+        return _variants_text(store)
+    # A variant is coded as an integer, digit ``step_rank + 1`` at place ``pos`` in base
+    # ``_BASE``; the few distinct codes are spelled out afterwards.
+    coded = store.fetch_arrow(
         f"""
         WITH c AS (
             SELECT case_id,
-                   string_agg(step, ',' ORDER BY event_date, step_rank) AS variant,
+                   sum(CAST(step_rank + 1 AS BIGINT) * CAST(power({_BASE}, pos - 1) AS BIGINT))
+                       AS code,
+                   CAST(max(event_date) - min(event_date) AS DOUBLE PRECISION) AS days
+            FROM {LOG} GROUP BY case_id
+        )
+        SELECT code, count(*) AS cases, {_pct(0.5, "days")} AS median_days,
+               {_pct(0.9, "days")} AS p90_days
+        FROM c GROUP BY code
+        """
+    )
+    names = [_decode(int(c)) for c in coded.column("code").to_pylist()]
+    cases = coded.column("cases").to_pylist()
+    out = pa.table(
+        {
+            "variant": pa.array(names, pa.string()),
+            "cases": coded.column("cases"),
+            "median_days": coded.column("median_days"),
+            "p90_days": coded.column("p90_days"),
+        }
+    )
+    order = sorted(range(len(names)), key=lambda i: (-int(cases[i]), names[i]))
+    return out.take(pa.array(order, pa.int64()))
+
+
+_BASE = len(CHAIN_STEPS) + 1
+_MAX_CODED = 15  # _BASE ** 15 < 2 ** 53: exact in the DOUBLE that power() returns
+
+
+def _decode(code: int) -> str:
+    steps: list[str] = []
+    while code:
+        code, digit = divmod(code, _BASE)
+        steps.append(CHAIN_STEPS[digit - 1])
+    return ",".join(steps)
+
+
+def _variants_text(store: Store) -> pa.Table:
+    """Variants spelled out by string_agg: for cases longer than _MAX_CODED events."""
+    return store.fetch_arrow(
+        f"""
+        WITH c AS (
+            SELECT case_id, string_agg({_name("step_rank")}, ',' ORDER BY pos) AS variant,
                    CAST(max(event_date) - min(event_date) AS DOUBLE PRECISION) AS days
             FROM {LOG} GROUP BY case_id
         )
@@ -245,16 +346,23 @@ class Terms:
 
 
 def compliance(store: Store, terms: Terms, by: Sequence[str] = ()) -> pa.Table:
-    """Per legal term (and ``by`` columns, plus the year the term ended): cases, cases
-    within the term, their share in %, and the median days."""
-    rules = pa.table(
+    """Per legal term (and ``by`` case attributes, plus the year the term ended): cases,
+    cases within the term, their share in %, and the median days."""
+    for c in by:
+        if c not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {c!r}")
+    rules = terms.rules()
+    table = pa.table(
         {
-            name: [r[i] for r in terms.rules()]
-            for i, name in enumerate(("rule", "law", "from_step", "to_step", "term_days"))
+            "rule": [r[0] for r in rules],
+            "law": [r[1] for r in rules],
+            "from_rank": [RANK[r[2]] for r in rules],
+            "to_rank": [RANK[r[3]] for r in rules],
+            "term_days": [r[4] for r in rules],
         }
     )
-    store.register("_keten_terms", rules)
-    extra = "".join(f", a.{c}" for c in by)
+    store.register("_keten_terms", table)
+    extra = "".join(f", c.{c}" for c in by)
     group = "".join(f", {c}" for c in by)
     try:
         return store.fetch_arrow(
@@ -264,8 +372,9 @@ def compliance(store: Store, terms: Terms, by: Sequence[str] = ()) -> pa.Table:
                        CAST(extract(year FROM b.event_date) AS INTEGER) AS period,
                        CAST(b.event_date - a.event_date AS DOUBLE PRECISION) AS days
                 FROM _keten_terms r
-                JOIN {LOG} a ON a.law = r.law AND a.step = r.from_step
-                JOIN {LOG} b ON b.case_id = a.case_id AND b.step = r.to_step
+                JOIN {LOG} a ON a.step_rank = r.from_rank
+                JOIN {CASES} c ON c.case_id = a.case_id AND c.law = r.law
+                JOIN {LOG} b ON b.case_id = a.case_id AND b.step_rank = r.to_rank
             )
             SELECT rule, law, period{group}, min(term_days) AS term_days, count(*) AS cases,
                    sum(CASE WHEN days <= term_days THEN 1 ELSE 0 END) AS within_term,
@@ -282,18 +391,20 @@ def compliance(store: Store, terms: Terms, by: Sequence[str] = ()) -> pa.Table:
 def waiting(store: Store, dimension: str | None = None, as_of: str | None = None) -> pa.Table:
     """Waiting time toewijzing → start levering (started cases), and the waiting list:
     toewijzingen without a start on ``as_of`` (default: the last date in the log)."""
-    name, value = _dims(dimension)
+    name, value, join = _dims(dimension)
     ref = f"DATE '{as_of}'" if as_of else f"(SELECT max(event_date) FROM {LOG})"
     return store.fetch_arrow(
         f"""
-        WITH t AS (SELECT * FROM {LOG} WHERE step = 'toewijzing'),
-        s AS (SELECT case_id, event_date FROM {LOG} WHERE step = 'start_levering'),
+        WITH s AS (
+            SELECT case_id, event_date FROM {LOG} WHERE step_rank = {RANK["start_levering"]}
+        ),
         w AS (
             SELECT {value} AS dim_value,
-                   CAST(s.event_date - t.event_date AS DOUBLE PRECISION) AS days,
-                   CAST({ref} - t.event_date AS DOUBLE PRECISION) AS open_days,
+                   CAST(s.event_date - l.event_date AS DOUBLE PRECISION) AS days,
+                   CAST({ref} - l.event_date AS DOUBLE PRECISION) AS open_days,
                    s.case_id IS NULL AS waiting
-            FROM t LEFT JOIN s ON s.case_id = t.case_id
+            FROM {LOG} l {join} LEFT JOIN s ON s.case_id = l.case_id
+            WHERE l.step_rank = {RANK["toewijzing"]}
         )
         SELECT {name} AS dimension, dim_value,
                sum(CASE WHEN waiting THEN 0 ELSE 1 END) AS started,
