@@ -133,13 +133,17 @@ def refresh(workspace: Path, as_json: bool) -> None:
     from zicht.workspace import Workspace
 
     report = run_refresh(Workspace.open(workspace), progress=_progress() and not as_json)
+    from zicht.analysis.keten_publish import publish_chain
+
+    keten = publish_chain(Workspace.open(workspace))
     if as_json:
-        _print_json(report.as_dict())
+        _print_json({**report.as_dict(), "keten": keten})
         return
     click.echo(
         f"Gepubliceerd: {report.published} cellen, {report.suppressed} onderdrukt, "
         f"perioden {', '.join(map(str, report.periods))} ({report.seconds:.1f} s)"
     )
+    click.echo(f"Keten, stapeling, signalen en datakwaliteit: {len(keten)} tabellen")
 
 
 @main.command()
@@ -182,6 +186,43 @@ def export(
 
     ws = Workspace.open(workspace)
     data = export_indicator(ws, indicator_id, level=level, period=period, fmt=fmt)
+    if output is None:
+        if fmt == "xlsx":
+            raise click.UsageError("xlsx heeft een uitvoerbestand nodig: -o BESTAND.xlsx")
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        click.echo(f"Geschreven: {output}", err=True)
+
+
+@main.command()
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--table",
+    "name",
+    required=True,
+    type=click.Choice(
+        [
+            "doorlooptijden",
+            "termijnen",
+            "conformiteit",
+            "varianten",
+            "wachttijd",
+            "stapeling",
+            "signalen",
+            "kwaliteit",
+        ]
+    ),
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("-o", "output", type=click.Path(path_type=Path), default=None)
+@_user_errors
+def keten(workspace: Path, name: str, fmt: str, output: Path | None) -> None:
+    """Exporteer een gepubliceerde tabel over keten, stapeling, signalen of datakwaliteit."""
+    from zicht.analysis.keten_publish import export_table
+    from zicht.workspace import Workspace
+
+    data = export_table(Workspace.open(workspace), name, fmt)
     if output is None:
         if fmt == "xlsx":
             raise click.UsageError("xlsx heeft een uitvoerbestand nodig: -o BESTAND.xlsx")
