@@ -27,6 +27,7 @@ from zicht.web._security import SecurityHeadersMiddleware
 from zicht.web._snapshot import SnapshotCache, SnapshotError
 from zicht.web.api import router as api_router
 from zicht.web.auth import router as auth_router
+from zicht.web.chain_pages import router as chain_router
 from zicht.web.pages import router as pages_router
 
 _HERE = Path(__file__).resolve().parent
@@ -121,6 +122,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(auth_router)
+    app.include_router(chain_router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
