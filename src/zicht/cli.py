@@ -295,11 +295,22 @@ def cbs_load(workspace: Path, as_json: bool, file: Path) -> None:
     default=None,
     help="Voeg de uitkomst als gedateerde sectie toe aan dit bestand.",
 )
+@click.option(
+    "--keten-events",
+    type=click.IntRange(1_000),
+    default=None,
+    help="Meet in plaats daarvan de ketenanalyse tegen pm4py bij N/100, N/10 en N events.",
+)
 @_user_errors
-def bench(persons: int, years: int, as_json: bool, markdown: Path | None) -> None:
+def bench(
+    persons: int, years: int, as_json: bool, markdown: Path | None, keten_events: int | None
+) -> None:
     """Meet synth, ingest, refresh en de eerste pagina (tijd en piekgeheugen)."""
     from zicht.bench import append_markdown, format_text, run_bench
 
+    if keten_events is not None:
+        _bench_keten(keten_events, as_json, markdown)
+        return
     result = run_bench(persons=persons, years=years, echo=None if as_json else click.echo)
     if as_json:
         _print_json(result)
@@ -386,6 +397,29 @@ def user_remove(workspace: Path, username: str) -> None:
 
     Accounts(Workspace.open(workspace).root).remove(username)
     click.echo(f"Gebruiker {username} verwijderd.")
+
+
+def _bench_keten(events: int, as_json: bool, markdown: Path | None) -> None:
+    import datetime as dt
+    import os
+    import platform
+
+    from zicht.analysis._chain_bench import format_markdown, run_chain_bench
+
+    sizes = sorted({max(1_000, events // 100), max(1_000, events // 10), events})
+    rows = run_chain_bench(sizes, pm4py_max=events)
+    if as_json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            click.echo(", ".join(f"{k}={v}" for k, v in r.items()))
+    if markdown is not None:
+        machine = (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        today = dt.datetime.now(dt.UTC).date().isoformat()
+        with markdown.open("a", encoding="utf-8") as fh:
+            fh.write("\n" + format_markdown(rows, machine, today))
 
 
 if __name__ == "__main__":  # pragma: no cover

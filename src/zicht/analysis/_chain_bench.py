@@ -151,3 +151,21 @@ def run_chain_bench(sizes: list[int], pm4py_max: int) -> list[dict[str, Any]]:
         del log
         gc.collect()
     return out
+
+
+def format_markdown(rows: list[dict[str, Any]], machine: str, today: str) -> str:
+    """A dated section for docs/benchmarks.md."""
+    lines = [
+        f"### {today}: client chain, zicht against pm4py",
+        "",
+        f"Machine: {machine}. `zicht bench --keten-events N` (one run per size).",
+        "",
+        "| events | cases | zicht s | pm4py s | pm4py / zicht | same result |",
+        "|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['events']:,} | {r['cases']:,} | {r['zicht_s']} | {r.get('pm4py_s', '–')} "
+            f"| {r.get('speedup', '–')} | {r.get('same_result', '–')} |"
+        )
+    return "\n".join(lines) + "\n"
