@@ -133,13 +133,17 @@ def refresh(workspace: Path, as_json: bool) -> None:
     from zicht.workspace import Workspace
 
     report = run_refresh(Workspace.open(workspace), progress=_progress() and not as_json)
+    from zicht.analysis.keten_publish import publish_chain
+
+    keten = publish_chain(Workspace.open(workspace))
     if as_json:
-        _print_json(report.as_dict())
+        _print_json({**report.as_dict(), "keten": keten})
         return
     click.echo(
         f"Gepubliceerd: {report.published} cellen, {report.suppressed} onderdrukt, "
         f"perioden {', '.join(map(str, report.periods))} ({report.seconds:.1f} s)"
     )
+    click.echo(f"Keten, stapeling, signalen en datakwaliteit: {len(keten)} tabellen")
 
 
 @main.command()
@@ -182,6 +186,43 @@ def export(
 
     ws = Workspace.open(workspace)
     data = export_indicator(ws, indicator_id, level=level, period=period, fmt=fmt)
+    if output is None:
+        if fmt == "xlsx":
+            raise click.UsageError("xlsx heeft een uitvoerbestand nodig: -o BESTAND.xlsx")
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        click.echo(f"Geschreven: {output}", err=True)
+
+
+@main.command()
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--table",
+    "name",
+    required=True,
+    type=click.Choice(
+        [
+            "doorlooptijden",
+            "termijnen",
+            "conformiteit",
+            "varianten",
+            "wachttijd",
+            "stapeling",
+            "signalen",
+            "kwaliteit",
+        ]
+    ),
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("-o", "output", type=click.Path(path_type=Path), default=None)
+@_user_errors
+def keten(workspace: Path, name: str, fmt: str, output: Path | None) -> None:
+    """Exporteer een gepubliceerde tabel over keten, stapeling, signalen of datakwaliteit."""
+    from zicht.analysis.keten_publish import export_table
+    from zicht.workspace import Workspace
+
+    data = export_table(Workspace.open(workspace), name, fmt)
     if output is None:
         if fmt == "xlsx":
             raise click.UsageError("xlsx heeft een uitvoerbestand nodig: -o BESTAND.xlsx")
@@ -292,11 +333,22 @@ def cbs_download(
     default=None,
     help="Voeg de uitkomst als gedateerde sectie toe aan dit bestand.",
 )
+@click.option(
+    "--keten-events",
+    type=click.IntRange(1_000),
+    default=None,
+    help="Meet in plaats daarvan de ketenanalyse tegen pm4py bij N/100, N/10 en N events.",
+)
 @_user_errors
-def bench(persons: int, years: int, as_json: bool, markdown: Path | None) -> None:
+def bench(
+    persons: int, years: int, as_json: bool, markdown: Path | None, keten_events: int | None
+) -> None:
     """Meet synth, ingest, refresh en de eerste pagina (tijd en piekgeheugen)."""
     from zicht.bench import append_markdown, format_text, run_bench
 
+    if keten_events is not None:
+        _bench_keten(keten_events, as_json, markdown)
+        return
     result = run_bench(persons=persons, years=years, echo=None if as_json else click.echo)
     if as_json:
         _print_json(result)
@@ -383,6 +435,29 @@ def user_remove(workspace: Path, username: str) -> None:
 
     Accounts(Workspace.open(workspace).root).remove(username)
     click.echo(f"Gebruiker {username} verwijderd.")
+
+
+def _bench_keten(events: int, as_json: bool, markdown: Path | None) -> None:
+    import datetime as dt
+    import os
+    import platform
+
+    from zicht.analysis._chain_bench import format_markdown, run_chain_bench
+
+    sizes = sorted({max(1_000, events // 100), max(1_000, events // 10), events})
+    rows = run_chain_bench(sizes, pm4py_max=events)
+    if as_json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            click.echo(", ".join(f"{k}={v}" for k, v in r.items()))
+    if markdown is not None:
+        machine = (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        today = dt.datetime.now(dt.UTC).date().isoformat()
+        with markdown.open("a", encoding="utf-8") as fh:
+            fh.write("\n" + format_markdown(rows, machine, today))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -81,6 +81,9 @@ def run_demo(
     t0 = time.perf_counter()
     echo("4/4 Indicatoren berekenen en publiceren…")
     report = refresh(Workspace.open(result.workspace), progress=progress)
+    from zicht.analysis.keten_publish import publish_chain
+
+    publish_chain(Workspace.open(result.workspace))
     result.seconds["refresh"] = time.perf_counter() - t0
 
     from zicht.privacy.accounts import create_demo_users

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from zicht.synth import _berichten, _files, _geo, _kwb, _mappings, _population, _provisions
 from zicht.synth._defects import plant
+from zicht.synth._planted import Plan
 from zicht.synth._population import BsnSource, day_of_year_start
 from zicht.synth._truth import Truth
 from zicht.synth._writers import BlockWriter, CsvWriter, XlsxWriter, fmt_ints
@@ -91,6 +92,7 @@ def generate(
         w.write([list(c) for c in zip(*provider_rows, strict=True)])
     _mappings.write_mapping(out, _mappings.PROVIDERS)
     agb = {law: np.array(codes, dtype=object) for law, codes in by_law.items()}
+    plan = Plan.choose(seed, len(geo.buurt_codes), len(agb["jeugd"]))
 
     writers: dict[str, BlockWriter] = {}
     for spec in _mappings.TABULAR:
@@ -149,7 +151,7 @@ def generate(
         costs: dict[str, Any] = {}
         for law in ("jeugd", "wmo", "pwet", "schuld"):
             n_prov = len(agb["jeugd" if law == "jeugd" else "wmo"])
-            s = _provisions.make(rng, pop, law, periods, n_prov)
+            s = plan.adjust(_provisions.make(rng, pop, law, periods, n_prov), pop, c, buurten)
             spells[law] = s
             prefix = _REF_PREFIX[law]
             ids = refs[law].take(s.n)
@@ -162,7 +164,7 @@ def generate(
                 s.toewijzing = toewijzing.take(s.n)
                 spec = _mappings.JEUGD if law == "jeugd" else _mappings.WMO
                 emit(spec, _files.voorzieningen(s, pop, ref_text, agb[law], lost, rng), key)
-                bills = _files.declaraties(s, first_day, extraction)
+                bills = plan.overbill(s, _files.declaraties(s, first_day, extraction), extraction)
                 bill_ids = declaratie.take(len(bills[0]))
                 cols = _files.declaratie_columns(s, pop, bills, bill_ids, agb[law], lost)
                 emit(_mappings.DECLARATIES, cols, lambda: f"D{declaratie.one()}")
@@ -185,6 +187,7 @@ def generate(
         geo, periods, seed, persons, n_features, len(provider_rows), writers, message_files
     )
     manifest["truth"] = truth.result()
+    manifest["planted"] = plan.manifest(geo.buurt_codes, agb["jeugd"])
     manifest["cbs_kwb"] = _kwb.write_kwb(out, manifest["truth"], geo.gemeente_names[0])
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"

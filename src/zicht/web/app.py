@@ -32,6 +32,7 @@ from zicht.web.api import router as api_router
 from zicht.web.areas import router as areas_router
 from zicht.web.auditpage import router as audit_router
 from zicht.web.auth import router as auth_router
+from zicht.web.chain_pages import router as chain_router
 from zicht.web.goal_pages import router as goal_pages_router
 from zicht.web.pages import router as pages_router
 from zicht.web.quality import router as quality_router
@@ -135,6 +136,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(quality_router)
     app.include_router(areas_router)
+    app.include_router(chain_router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

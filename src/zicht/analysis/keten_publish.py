@@ -1,0 +1,333 @@
+"""Publishing the chain, stapeling, signal and quality figures, through the gate.
+
+Every table is an aggregate; each row passes :func:`zicht.privacy.disclosure.apply_gate`
+(a median or a count needs ``min_cell_count`` cases behind it; a share needs that many
+in its numerator and its denominator); the stapeling cube also gets the secondary
+suppression over the geography. Suppressed figures are NULL with status
+``onderdrukt``; minima and maxima (single persons' values) are never published.
+
+:func:`publish_chain` runs after ``refresh``: it builds a new snapshot folder that holds
+hard links to the current snapshot's files plus the ``keten_*.parquet`` files below, and
+makes it current with :func:`zicht.indicators.publish.make_current`, so readers see the
+old snapshot or the complete new one, never a half.
+
+===============================  =======================================================
+file                             rows
+===============================  =======================================================
+keten_doorlooptijden.parquet     dimension, dim_value, from_step, to_step, n, median, p90
+keten_termijnen.parquet          rule, law, period, term_days, cases, within_term, pct
+keten_conformiteit.parquet       check_id, law, provider_code, checked, failed, pct
+keten_varianten.parquet          variant, cases, median_days, p90_days
+keten_wachttijd.parquet          dimension, dim_value, started, median, p90, waiting list
+keten_stapeling.parquet          the cube's columns (indicator_id ... status)
+keten_signalen.parquet           pattern, unit, observed, expected, cases, z
+keten_kwaliteit.parquet          source (or indicator), four dimensions, score
+===============================  =======================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from zicht.analysis import chain, signals, stapeling
+from zicht.config import Settings
+from zicht.errors import ZichtError
+from zicht.indicators import publish
+from zicht.indicators.engine import CUBE_SCHEMA
+from zicht.privacy.disclosure import SUPPRESSED, apply_gate
+from zicht.quality import scores
+from zicht.store import Store
+from zicht.workspace import Workspace
+
+__all__ = ["TABLES", "chain_tables", "export_table", "publish_chain", "read_table"]
+
+TABLES = (
+    "doorlooptijden",
+    "termijnen",
+    "conformiteit",
+    "varianten",
+    "wachttijd",
+    "stapeling",
+    "signalen",
+    "kwaliteit",
+)
+
+
+def _gate(
+    table: pa.Table,
+    min_count: int,
+    *,
+    value: str,
+    denominator: str,
+    numerator: str | None = None,
+    unit: str = "dagen",
+    hide: tuple[str, ...] = (),
+) -> pa.Table:
+    """Gate one figure per row; on suppression ``value``, ``numerator``, ``denominator``
+    and the columns in ``hide`` become NULL and ``status`` says why."""
+    n = table.num_rows
+    probe = pa.table(
+        {
+            "value": pc.cast(table[value], pa.float64()),
+            "numerator": pc.cast(table[numerator], pa.float64())
+            if numerator
+            else pa.nulls(n, pa.float64()),
+            "denominator": pc.cast(table[denominator], pa.int64()),
+            "unit": pa.array([unit] * n, pa.string()),
+        }
+    )
+    status = apply_gate(probe, min_count).column("status")
+    mask = pc.equal(status, SUPPRESSED)
+    out = table
+    for name in {value, denominator, *([numerator] if numerator else []), *hide}:
+        col = out[name]
+        idx = out.schema.get_field_index(name)
+        out = out.set_column(idx, name, pc.if_else(mask, pa.scalar(None, col.type), col))
+    if "status" in out.column_names:
+        return out.set_column(out.schema.get_field_index("status"), "status", status)
+    return out.append_column("status", status)
+
+
+def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[str, pa.Table]:
+    """All keten tables, gated. Needs a writable store (temporary tables)."""
+    m = settings.get_int("min_cell_count")
+    terms = chain.Terms.from_settings(settings)
+    chain.build_log(store)
+    out: dict[str, pa.Table] = {}
+
+    parts = [chain.step_times(store)] + [chain.step_times(store, d) for d in chain.DIMENSIONS]
+    steps = pa.concat_tables(parts).select(
+        ["dimension", "dim_value", "from_step", "to_step", "n", "median_days", "p90_days"]
+    )
+    out["doorlooptijden"] = _gate(
+        steps, m, value="median_days", denominator="n", hide=("p90_days",)
+    )
+
+    comp = chain.compliance(store, terms)
+    out["termijnen"] = _gate(
+        comp.select(
+            [
+                "rule",
+                "law",
+                "period",
+                "term_days",
+                "cases",
+                "within_term",
+                "within_term_pct",
+                "median_days",
+            ]
+        ),  # fmt: skip
+        m,
+        value="within_term_pct",
+        numerator="within_term",
+        denominator="cases",
+        unit="%",
+        hide=("median_days",),
+    )
+
+    conf = chain.conformity(store)
+    pct = pc.multiply(
+        pc.divide(pc.cast(conf["failed"], pa.float64()), pc.cast(conf["checked"], pa.float64())),
+        100.0,
+    )
+    conf = conf.append_column("failed_pct", pct)
+    out["conformiteit"] = _gate(
+        conf, m, value="failed_pct", numerator="failed", denominator="checked", unit="%"
+    )
+
+    out["varianten"] = _gate(
+        chain.variants(store), m, value="median_days", denominator="cases", hide=("p90_days",)
+    )
+
+    wparts = [chain.waiting(store)] + [chain.waiting(store, d) for d in chain.DIMENSIONS]
+    wait = pa.concat_tables(wparts)
+    started = _gate(wait, m, value="median_days", denominator="started", hide=("p90_days",))
+    waiting_list = _gate(
+        wait, m, value="median_open_days", denominator="on_waiting_list", unit="aantal"
+    )
+    started = started.set_column(
+        started.schema.get_field_index("on_waiting_list"),
+        "on_waiting_list",
+        waiting_list["on_waiting_list"],
+    ).set_column(
+        started.schema.get_field_index("median_open_days"),
+        "median_open_days",
+        waiting_list["median_open_days"],
+    )
+    out["wachttijd"] = started.append_column("status_wachtlijst", waiting_list["status"])
+
+    areas = store.fetch_arrow(
+        "SELECT level, code, parent_code FROM area WHERE boundary_year = ?", [boundary_year]
+    )
+    cube = stapeling.cells(store, boundary_year)
+    cube = cube.append_column("status", pa.nulls(cube.num_rows, pa.string()))
+    out["stapeling"] = apply_gate(cube, m, areas=areas).cast(CUBE_SCHEMA)
+
+    det = signals.detect(store, terms, boundary_year, min_cases=m)
+    sig = pa.table(
+        {
+            "pattern": [s.pattern for s in det.signals],
+            "unit": [", ".join(f"{k}={v}" for k, v in s.unit.items()) for s in det.signals],
+            "observed": [s.observed for s in det.signals],
+            "expected": [s.expected for s in det.signals],
+            "affected": [round(s.observed * s.cases / 100.0) for s in det.signals],
+            "cases": [s.cases for s in det.signals],
+            "z": [s.z for s in det.signals],
+        },
+        schema=pa.schema(
+            [
+                ("pattern", pa.string()),
+                ("unit", pa.string()),
+                ("observed", pa.float64()),
+                ("expected", pa.float64()),
+                ("affected", pa.int64()),
+                ("cases", pa.int64()),
+                ("z", pa.float64()),
+            ]
+        ),  # fmt: skip
+    )
+    # A rising share is a difference, not a count of people: gate its base only.
+    is_share = pc.not_equal(sig["pattern"], "rising_stapeling")
+    gated = _gate(sig, m, value="observed", numerator="affected", denominator="cases", unit="%")
+    base_only = _gate(sig, m, value="observed", denominator="cases", unit="procentpunt")
+    status = pc.if_else(is_share, gated["status"], base_only["status"])
+    sig_out = gated.set_column(gated.schema.get_field_index("status"), "status", status)
+    out["signalen"] = sig_out.filter(pc.equal(sig_out["status"], "gepubliceerd"))
+
+    src = scores.score(store)
+    rows = [
+        {"kind": "bron", "name": s.source, **{d: s.dimensions.get(d) for d in scores.DIMENSIONS},
+         "score": s.score}
+        for s in src
+    ] + [
+        {"kind": "indicator", "name": k, **{d: None for d in scores.DIMENSIONS}, "score": v}
+        for k, v in scores.indicator_scores(src).items()
+    ]  # fmt: skip
+    out["kwaliteit"] = pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [("kind", pa.string()), ("name", pa.string())]
+            + [(d, pa.float64()) for d in scores.DIMENSIONS]
+            + [("score", pa.float64())]
+        ),
+    )
+    return out
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def publish_chain(ws: Workspace) -> list[str]:
+    """Add the keten tables to the published layer as a new, atomically current
+    snapshot; returns the files written (empty when nothing was published yet)."""
+    pub = ws.published_dir
+    current = publish.current_id(pub)
+    if current is None:
+        return []
+    folder = pub / current
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    with ws.store() as store:
+        tables = chain_tables(store, ws.settings, int(meta["boundary_year"]))
+    new_id = publish.new_refresh_id(datetime.now(UTC))
+    tmp = pub / (new_id + publish.TMP_SUFFIX)
+    tmp.mkdir()
+    written = []
+    try:
+        for p in folder.iterdir():
+            if p.is_file() and p.name != "meta.json" and not p.name.startswith("keten_"):
+                _link_or_copy(p, tmp / p.name)
+        for name, table in tables.items():
+            fname = f"keten_{name}.parquet"
+            with open(tmp / fname, "wb") as fh:
+                pq.write_table(table, fh, compression="zstd")
+                fh.flush()
+                os.fsync(fh.fileno())
+            written.append(fname)
+        meta["refresh_id"] = new_id
+        meta["keten"] = written
+        data = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        with open(tmp / "meta.json", "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.rename(tmp, pub / new_id)
+        publish.make_current(pub, new_id)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        publish.discard(pub, new_id)
+        raise
+    publish.prune(pub)
+    return written
+
+
+def read_table(snapshot_folder: Path, name: str) -> pa.Table | None:
+    """One keten table of a snapshot folder, or None when that snapshot has none."""
+    if name not in TABLES:
+        raise ValueError(f"unknown keten table {name!r}")
+    path = snapshot_folder / f"keten_{name}.parquet"
+    if not path.is_file():
+        return None
+    return pq.read_table(path)
+
+
+def current_folder(ws: Workspace) -> Path | None:
+    current = publish.current_id(ws.published_dir)
+    return None if current is None else ws.published_dir / current
+
+
+def export_table(ws: Workspace, name: str, fmt: str = "csv") -> bytes:
+    """One published keten table as CSV (Dutch Excel: ``;``, decimal comma, BOM), XLSX
+    or JSON. Suppressed rows keep their NULLs: the export holds what the pages show."""
+    if name not in TABLES:
+        raise ZichtError(f"onbekende tabel {name!r}; bekend: {', '.join(TABLES)}")
+    folder = current_folder(ws)
+    table = None if folder is None else read_table(folder, name)
+    if table is None:
+        raise ZichtError("er zijn nog geen ketencijfers gepubliceerd; draai eerst `zicht refresh`")
+    records: list[dict[str, Any]] = table.to_pylist()
+    cols = table.column_names
+    if fmt == "json":
+        doc = {"tabel": name, "rijen": records}
+        return (json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n").encode()
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+        writer.writerow(cols)
+        for r in records:
+            writer.writerow([_nl(r[c]) for c in cols])
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        sheet = wb.create_sheet(name[:31])
+        sheet.append(cols)
+        for r in records:
+            sheet.append([r[c] for c in cols])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+    raise ZichtError(f"onbekend formaat {fmt!r} (csv, xlsx of json)")
+
+
+def _nl(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}".replace(".", ",")
+    return str(value)
