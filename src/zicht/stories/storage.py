@@ -12,7 +12,7 @@ See docs/model.md for the columns.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,7 +74,7 @@ def create_story_schema(store: Store) -> None:
         store.execute(ddl)
 
 
-def _answer_rows(story: Story, kinds: dict[str, str]) -> Iterable[dict[str, Any]]:
+def _answer_rows(story: Story, kinds: Mapping[str, str]) -> Iterable[dict[str, Any]]:
     for sid, ans in story.answers.items():
         base = {"story_id": story.story_id, "signifier_id": sid, "kind": kinds[sid]}
         if ans.na:
@@ -93,7 +93,7 @@ def _answer_rows(story: Story, kinds: dict[str, str]) -> Iterable[dict[str, Any]
 def save_stories(
     store: Store,
     stories: list[Story],
-    kinds: dict[str, str],
+    kinds: Mapping[str, str],
     load_id: str,
     originals: dict[str, str] | None = None,
 ) -> int:
@@ -142,7 +142,8 @@ def save_stories(
 
 def load_stories(store: Store, form_id: str) -> list[Story]:
     """Every stored story of one form, with its answers, ordered by story id."""
-    create_story_schema(store)
+    if not store.table_exists("story"):
+        return []
     rows = store.fetchall(
         "SELECT story_id, form_id, told_on, title, text_scrubbed, pseudonym, role, law, "
         "wijk_code, age_group, source FROM story WHERE form_id = ? ORDER BY story_id",
@@ -208,7 +209,8 @@ def save_observation(
 
 
 def load_observations(store: Store, form_id: str) -> list[dict[str, Any]]:
-    create_story_schema(store)
+    if not store.table_exists("story_observation"):
+        return []
     rows = store.fetchall(
         "SELECT observation_id, pattern_key, observation, interpretations, created_at "
         "FROM story_observation WHERE form_id = ? ORDER BY created_at",

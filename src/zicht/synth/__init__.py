@@ -24,6 +24,7 @@ from tqdm import tqdm
 from zicht.synth import _berichten, _files, _geo, _kwb, _mappings, _population, _provisions
 from zicht.synth._defects import plant
 from zicht.synth._population import BsnSource, day_of_year_start
+from zicht.synth._stories import write as write_stories
 from zicht.synth._truth import Truth
 from zicht.synth._writers import BlockWriter, CsvWriter, XlsxWriter, fmt_ints
 
@@ -186,6 +187,7 @@ def generate(
     )
     manifest["truth"] = truth.result()
     manifest["cbs_kwb"] = _kwb.write_kwb(out, manifest["truth"], geo.gemeente_names[0])
+    manifest["stories"] = write_stories(out, geo.wijk_codes, periods, seed)
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )
