@@ -297,5 +297,84 @@ def bench(persons: int, years: int, as_json: bool, markdown: Path | None) -> Non
         append_markdown(markdown, result)
 
 
+@main.group()
+def user() -> None:
+    """Accounts van het dashboard: gebruikers, rollen en hun gemeenten."""
+
+
+@user.command("add")
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option("--role", required=True, help="raad, beleid, analist, professional, fg of beheer.")
+@click.option(
+    "--gemeente", "gemeenten", multiple=True, help="GM-code; herhaalbaar (standaard alle)."
+)
+@click.option("--team", "teams", multiple=True, help="Team of wijkcode (alleen professional).")
+@click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van stdin.")
+@click.argument("username")
+@_user_errors
+def user_add(
+    workspace: Path,
+    role: str,
+    gemeenten: tuple[str, ...],
+    teams: tuple[str, ...],
+    password_stdin: bool,
+    username: str,
+) -> None:
+    """Maak een gebruiker; zonder --password-stdin wordt een wachtwoord gemaakt en getoond."""
+    from zicht.privacy.accounts import Accounts
+    from zicht.privacy.roles import parse_role
+    from zicht.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    chosen = Accounts(ws.root).add(
+        username, parse_role(role), password=password, gemeenten=list(gemeenten), teams=list(teams)
+    )
+    click.echo(f"Gebruiker {username} ({role}) gemaakt.")
+    if password is None:
+        click.echo(f"Wachtwoord (wordt niet opnieuw getoond): {chosen}")
+
+
+@user.command("list")
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@_user_errors
+def user_list(workspace: Path, as_json: bool) -> None:
+    """Toon de gebruikers met hun rol en bereik."""
+    from zicht.privacy.accounts import Accounts
+    from zicht.workspace import Workspace
+
+    accounts = Accounts(Workspace.open(workspace).root).list_accounts()
+    rows = [
+        {
+            "username": a.user.username,
+            "role": a.user.role.value,
+            "gemeenten": sorted(a.user.gemeenten),
+            "teams": sorted(a.user.teams),
+        }
+        for a in accounts
+    ]
+    if as_json:
+        _print_json({"users": rows})
+        return
+    for r in rows:
+        scope = ", ".join(r["gemeenten"]) or "alle gemeenten"
+        team = f"; team/wijk {', '.join(r['teams'])}" if r["teams"] else ""
+        click.echo(f"{r['username']}\t{r['role']}\t{scope}{team}")
+
+
+@user.command("remove")
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.argument("username")
+@_user_errors
+def user_remove(workspace: Path, username: str) -> None:
+    """Verwijder een gebruiker; zijn sessies eindigen direct."""
+    from zicht.privacy.accounts import Accounts
+    from zicht.workspace import Workspace
+
+    Accounts(Workspace.open(workspace).root).remove(username)
+    click.echo(f"Gebruiker {username} verwijderd.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -60,6 +60,22 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", "127.0.0.1", "Address the web server listens on."),
     Setting("port", 8000, "Port the web server listens on."),
+    Setting("session_hours", 8, "Dashboard: a login session ends after this many hours."),
+    Setting(
+        "login_max_failures_user",
+        5,
+        "Dashboard: failed logins per username within 15 minutes before logins are refused.",
+    ),
+    Setting(
+        "login_max_failures_client",
+        20,
+        "Dashboard: failed logins per client address within 15 minutes before refusal.",
+    ),
+    Setting(
+        "secure_cookies",
+        False,
+        "Dashboard: send the session cookie only over HTTPS (set when behind a TLS proxy).",
+    ),
     Setting(
         "stories_k",
         5,

@@ -83,6 +83,12 @@ def run_demo(
     report = refresh(Workspace.open(result.workspace), progress=progress)
     result.seconds["refresh"] = time.perf_counter() - t0
 
+    from zicht.privacy.accounts import create_demo_users
+
+    with Workspace.open(result.workspace).store(read_only=True) as store:
+        wijk = store.scalar("SELECT min(code) FROM area WHERE level = 'wijk'") or ""
+    users = create_demo_users(result.workspace, str(wijk))
+
     total = sum(result.seconds.values())
     echo("")
     echo(f"Klaar in {total:.1f} s.")
@@ -95,4 +101,7 @@ def run_demo(
         f"  Gepubliceerde cellen:                  {report.published} "
         f"({report.suppressed} onderdrukt)"
     )
+    echo("  Gebruikers van het dashboard (één per rol; wachtwoorden worden niet bewaard):")
+    for name, (role, password) in users.items():
+        echo(f"    {name:<13} {password}   ({role.value})")
     return result

@@ -29,3 +29,7 @@ class MappingError(ZichtError):
 
 class RefreshError(ZichtError):
     """The published layer could not be rebuilt; the previous one stays in place."""
+
+
+class AccessError(ZichtError):
+    """An account cannot be created, changed or used (bad name, role or password)."""

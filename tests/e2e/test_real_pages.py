@@ -18,12 +18,15 @@ import uvicorn
 
 from zicht.config import environment_flag
 from zicht.indicators.refresh import refresh
+from zicht.privacy.accounts import Accounts
+from zicht.privacy.roles import Role
 from zicht.sources.ingest import ingest_files
 from zicht.synth import generate
 from zicht.web.app import create_app
 from zicht.workspace import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PASSWORD = "raad-wachtwoord-e2e"
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -41,6 +44,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     for rel in manifest["ingest_order"]:
         ingest_files(ws, [root / "exports" / rel])
     refresh(Workspace.open(ws.root))
+    Accounts(ws.root).add("raad", Role.RAAD, password=PASSWORD)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -108,6 +112,12 @@ def test_buurt_map_and_table_of_the_generated_gemeente(served: tuple[str, Path])
         foreign: list[str] = []
         page.on("request", lambda r: foreign.append(r.url) if "127.0.0.1" not in r.url else None)
         page.goto(f"{base}/indicator/{indicator}?niveau=buurt&jaar={year}")
+        assert "/inloggen" in page.url  # the login form first, then back to the page
+        page.fill("#username", "raad")
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        assert f"/indicator/{indicator}?niveau=buurt" in page.url
         page.wait_for_selector('[data-chart="kaart"] .choroplethlayer path')
         assert page.locator('[data-chart="kaart"] .choroplethlayer path').count() == len(buurten)
         rows = page.locator("#ranglijst-tabel tbody tr")

@@ -20,8 +20,10 @@ import pytest
 import uvicorn
 
 from zicht.config import environment_flag
+from zicht.privacy.roles import Role
 from zicht.web.app import create_app
 
+from .accounts import add_user, password_for
 from .snapshot_data import BUURTEN, WIJKEN, write_snapshot
 
 pytestmark = pytest.mark.browser
@@ -59,6 +61,7 @@ def _free_port() -> int:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ws = tmp_path_factory.mktemp("ws")
     write_snapshot(ws)
+    add_user(ws, Role.RAAD, username="raad")
     port = _free_port()
     config = uvicorn.Config(
         create_app(ws),
@@ -105,9 +108,34 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+def browser_login(pg: Any, base_url: str, username: str) -> None:
+    """Log in through the real form, as a person would."""
+    pg.goto(base_url + "/inloggen")
+    pg.fill("#username", username)
+    pg.fill("#password", password_for(username))
+    with pg.expect_navigation():
+        pg.click("button[type=submit]")
+    assert "/inloggen" not in pg.url
+
+
+@pytest.fixture(scope="module")
+def raad_state(browser: Any, base_url: str) -> Any:
+    """The cookies of a raad user who logged in through the form (shared by the tests)."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto(base_url + "/")
+    assert "/inloggen?next=" in pg.url  # not logged in: the dashboard sends you to the form
+    browser_login(pg, base_url, "raad")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[tuple[Any, Recorder]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+def page(browser: Any, raad_state: Any) -> Iterator[tuple[Any, Recorder]]:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nl-NL", storage_state=raad_state
+    )
     pg = context.new_page()
     rec = Recorder()
     pg.on("request", lambda r: rec.requests.append(r.url))
@@ -196,8 +224,8 @@ def test_keyboard_reaches_skip_link_and_filters(base_url: str, page: tuple[Any, 
     _assert_clean(rec)
 
 
-def test_sorting_works_without_javascript(browser: Any, base_url: str) -> None:
-    context = browser.new_context(java_script_enabled=False)
+def test_sorting_works_without_javascript(browser: Any, base_url: str, raad_state: Any) -> None:
+    context = browser.new_context(java_script_enabled=False, storage_state=raad_state)
     pg = context.new_page()
     pg.goto(base_url + "/indicator/jeugdhulp_pct?niveau=wijk&jaar=2024")
     pg.click("#ranglijst-tabel thead th:nth-child(2) a")  # Gebied

@@ -8,9 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from zicht.web.app import create_app
-
-from .snapshot_data import REFRESH_ID, TestClient, write_snapshot
+from .accounts import logged_in
+from .snapshot_data import REFRESH_ID, write_snapshot
 
 
 def _with_context(ws: Path) -> Path:
@@ -47,7 +46,7 @@ def _row(html: str, code: str) -> list[str]:
 
 def test_cbs_figures_sit_next_to_own_ones_with_the_difference(tmp_path: Path) -> None:
     ws = _with_context(tmp_path / "ws")
-    html = TestClient(create_app(ws)).get("/indicator/jeugdhulp_pct?niveau=wijk&jaar=2024").text
+    html = logged_in(ws).get("/indicator/jeugdhulp_pct?niveau=wijk&jaar=2024").text
     assert "Vergelijking met het CBS" in html and "CBS telt jongeren tot 23 jaar." in html
     assert _row(html, "WK990101") == ["Centrum", "WK990101", "14,2%", "12,5%", "+1,7%"]
     assert _row(html, "WK990103") == ["Zuid", "WK990103", "9,8%", "10,3%", "-0,5%"]
@@ -59,5 +58,5 @@ def test_cbs_figures_sit_next_to_own_ones_with_the_difference(tmp_path: Path) ->
 def test_no_cbs_panel_without_cbs_figures(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     write_snapshot(ws)
-    html = TestClient(create_app(ws)).get("/indicator/jeugdhulp_pct?niveau=wijk&jaar=2024").text
+    html = logged_in(ws).get("/indicator/jeugdhulp_pct?niveau=wijk&jaar=2024").text
     assert "Vergelijking met het CBS" not in html

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from zicht.web.app import create_app
 
+from .accounts import logged_in
 from .snapshot_data import (
     BUURTEN,
     CELLS,
@@ -198,7 +199,7 @@ def test_leaked_value_in_a_suppressed_cell_is_still_hidden(tmp_path: Path) -> No
         for c in cells
     ]
     write_snapshot(tmp_path, cells)
-    c = TestClient(create_app(tmp_path))
+    c = logged_in(tmp_path)
     for url in (
         "/indicator/jeugdhulp_pct?niveau=wijk&jaar=2024",
         "/api/indicator/jeugdhulp_pct?niveau=wijk",
@@ -273,7 +274,8 @@ def test_api_errors_are_dutch_json(client: TestClient) -> None:
 
 def test_health(client: TestClient, tmp_path: Path) -> None:
     assert client.get("/api/health").json()["published"] is True
-    empty = TestClient(create_app(tmp_path / "leeg"))
+    (tmp_path / "leeg").mkdir()
+    empty = TestClient(create_app(tmp_path / "leeg"))  # health needs no login
     assert empty.get("/api/health").json() == {
         "status": "ok",
         "published": False,
@@ -338,7 +340,7 @@ def test_filter_form_is_plain_get(client: TestClient) -> None:
 
 
 def test_empty_workspace_explains_refresh(tmp_path: Path) -> None:
-    c = TestClient(create_app(tmp_path))
+    c = logged_in(tmp_path)
     for url in ("/", "/indicator/jeugdhulp_pct"):
         r = c.get(url)
         assert r.status_code == 200
@@ -362,5 +364,5 @@ def test_new_snapshot_is_picked_up(client: TestClient, workspace: Path) -> None:
 def test_unreadable_snapshot_is_a_dutch_error(tmp_path: Path) -> None:
     (tmp_path / "published").mkdir()
     (tmp_path / "published" / "CURRENT").write_text("ontbreekt", encoding="utf-8")
-    r = TestClient(create_app(tmp_path)).get("/")
+    r = logged_in(tmp_path).get("/")
     assert r.status_code == 503 and "onleesbaar" in r.text

@@ -10,11 +10,12 @@ import csv
 import io
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from zicht.model.published import EXPORT_COLUMNS
 from zicht.web._snapshot import LEVELS, STATUS_SUPPRESSED, Cell, Snapshot, SnapshotCache
+from zicht.web.access import audit, public, require
 
 router = APIRouter(prefix="/api")
 
@@ -75,7 +76,11 @@ def _csv_text(value: object) -> str:
     return str(value)
 
 
-@router.get("/health")
+def _export_what(indicator_id: str, niveau: str | None, jaar: str | None, kind: str) -> str:
+    return f"{indicator_id} niveau={niveau or 'alle'} jaar={jaar or 'alle'} ({kind})"
+
+
+@router.get("/health", dependencies=[Depends(public)])
 def health(request: Request) -> dict[str, Any]:
     cache: SnapshotCache = request.app.state.snapshots
     snapshot = cache.get()
@@ -89,7 +94,7 @@ def health(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/indicators")
+@router.get("/indicators", dependencies=[Depends(require())])
 def indicators(request: Request) -> dict[str, Any]:
     """Every published indicator with its definition."""
     snapshot = _snapshot(request)
@@ -97,7 +102,7 @@ def indicators(request: Request) -> dict[str, Any]:
 
 
 # Declared before the JSON route: "{indicator_id}" alone would also match "x.csv".
-@router.get("/indicator/{indicator_id}.csv")
+@router.get("/indicator/{indicator_id}.csv", dependencies=[Depends(require())])
 def indicator_csv(
     request: Request, indicator_id: str, niveau: str | None = None, jaar: str | None = None
 ) -> Response:
@@ -109,6 +114,7 @@ def indicator_csv(
     for cell in _cells(snapshot, indicator_id, niveau, jaar):
         record = cell_record(cell, names)
         writer.writerow({k: _csv_text(record[k]) for k in CSV_COLUMNS})
+    audit(request, "export", _export_what(indicator_id, niveau, jaar, "csv"))
     parts = [indicator_id, niveau or "", jaar or ""]
     filename = "zicht_" + "_".join(p for p in parts if p) + ".csv"
     return Response(
@@ -118,13 +124,14 @@ def indicator_csv(
     )
 
 
-@router.get("/indicator/{indicator_id}")
+@router.get("/indicator/{indicator_id}", dependencies=[Depends(require())])
 def indicator_json(
     request: Request, indicator_id: str, niveau: str | None = None, jaar: str | None = None
 ) -> JSONResponse:
     snapshot = _snapshot(request)
     names = snapshot.area_names()
     cells = _cells(snapshot, indicator_id, niveau, jaar)
+    audit(request, "export", _export_what(indicator_id, niveau, jaar, "json"))
     return JSONResponse(
         {
             "indicator_id": indicator_id,

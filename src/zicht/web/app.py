@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 import plotly
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,9 +22,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zicht.web import _format as fmt
+from zicht.web import access
 from zicht.web._security import SecurityHeadersMiddleware
 from zicht.web._snapshot import SnapshotCache, SnapshotError
 from zicht.web.api import router as api_router
+from zicht.web.auth import router as auth_router
 from zicht.web.pages import router as pages_router
 
 _HERE = Path(__file__).resolve().parent
@@ -34,6 +36,7 @@ STATIC_DIR = _HERE / "static"
 # fetched from a CDN (the app must work on an air-gapped network).
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 PLOTLY_URL = "/vendor/plotly.min.js"
+OPENAPI_URL = "/api/openapi.json"
 # Plotly's geo subplot loads a world base map (topojson) from cdn.plot.ly whenever a trace
 # has a locationmode, which a choropleth with its own GeoJSON always has. Our maps hide
 # the base map (geo.visible=False), so the charts point Plotly's ``topojsonURL`` here
@@ -51,6 +54,8 @@ EMPTY_TOPOLOGY = {
 _ERROR_TEXT = {
     400: ("Ongeldige aanvraag", "De aanvraag bevat een waarde die zicht niet begrijpt."),
     404: ("Pagina niet gevonden", "Deze pagina of deze indicator bestaat niet."),
+    401: ("Niet ingelogd", "Log in om deze pagina te zien."),
+    403: ("Geen toegang", "U heeft geen toegang tot deze pagina."),
     405: ("Niet toegestaan", "Deze handeling is op deze pagina niet toegestaan."),
     422: ("Ongeldige aanvraag", "De aanvraag bevat een waarde die zicht niet begrijpt."),
     503: (
@@ -73,6 +78,8 @@ def _templates() -> Jinja2Templates:
     env.filters["aantal"] = fmt.count
     env.globals["plotly_url"] = PLOTLY_URL
     env.globals["level_text"] = fmt.LEVEL_TEXT
+    env.globals["csrf_token"] = access.csrf_token
+    env.globals["session_user"] = access.current_user
     return Jinja2Templates(env=env)
 
 
@@ -83,13 +90,20 @@ def create_app(ws_root: Path) -> FastAPI:
         description="Gepubliceerde indicatoren voor het sociaal domein.",
         docs_url=None,  # the Swagger page loads its assets from a CDN
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # served below, behind a login like the rest of the API
+        # Fail closed: a route that states no access rule is refused (see access.enforce).
+        dependencies=[Depends(access.enforce)],
     )
     app.state.snapshots = SnapshotCache(Path(ws_root))
     app.state.templates = _templates()
     app.add_middleware(SecurityHeadersMiddleware)
+    access.install(app, Path(ws_root))
 
-    @app.get(PLOTLY_URL, include_in_schema=False)
+    @app.get(OPENAPI_URL, include_in_schema=False, dependencies=[Depends(access.require())])
+    def openapi_schema() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get(PLOTLY_URL, include_in_schema=False, dependencies=[Depends(access.public)])
     def plotly_js() -> FileResponse:
         return FileResponse(
             PLOTLY_JS,
@@ -97,13 +111,16 @@ def create_app(ws_root: Path) -> FastAPI:
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
-    @app.get(TOPOJSON_URL + "{name}.json", include_in_schema=False)
+    @app.get(
+        TOPOJSON_URL + "{name}.json", include_in_schema=False, dependencies=[Depends(access.public)]
+    )
     def empty_topojson(name: str) -> JSONResponse:
         return JSONResponse(EMPTY_TOPOLOGY, headers={"Cache-Control": "public, max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(auth_router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -9,15 +9,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from zicht.web import _charts, _views
 from zicht.web import _format as fmt
 from zicht.web._snapshot import Snapshot, SnapshotCache
+from zicht.web.access import require
 
-router = APIRouter()
+# Published, disclosure-controlled aggregates: every logged-in role sees them.
+router = APIRouter(dependencies=[Depends(require())])
 
 PAGE_LEVELS = ("wijk", "buurt")
 
