@@ -321,6 +321,33 @@ def cbs_download(
         _print_json(report)
     else:
         click.echo(f"{out}: {report['rows']} gebieden×jaren van {gemeente} gedownload")
+@main.group()
+def stories() -> None:
+    """Verhalen (warme data): import van verhalen uit vertelsessies op papier."""
+
+
+@stories.command("import")
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option("--form", "form_id", required=True, help="Formulier-id, bijv. bewoner.")
+@click.option("--json", "as_json", is_flag=True)
+@click.argument("file", type=click.Path(path_type=Path))
+@_user_errors
+def stories_import(workspace: Path, form_id: str, as_json: bool, file: Path) -> None:
+    """Lees verhalen uit een CSV in: valideren, persoonsgegevens verwijderen, laden."""
+    from zicht.stories.importer import import_csv
+    from zicht.workspace import Workspace
+
+    report = import_csv(Workspace.open(workspace), form_id, file)
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    note = " (al eerder geladen, niets gewijzigd)" if report.skipped else ""
+    click.echo(
+        f"{file}: {report.rows_in} verhalen, {report.accepted} geladen, "
+        f"{report.quarantined} in quarantaine{note}"
+    )
+    for rule, count in sorted(report.reasons.items()):
+        click.echo(f"    {rule}: {count}")
 
 
 @main.command()

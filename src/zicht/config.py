@@ -81,6 +81,18 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Dashboard: send the session cookie only over HTTPS (set when behind a TLS proxy).",
     ),
+    Setting(
+        "stories_k",
+        5,
+        "Stories: a context value (wijk, age group, law) is shown only where at least "
+        "this many stories share it.",
+    ),
+    Setting("stories_min_group", 20, "Stories: smallest group compared in pattern tests."),
+    Setting(
+        "stories_rate_limit",
+        10,
+        "Vertelpunt: stories accepted per hour from one network address.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

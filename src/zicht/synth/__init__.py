@@ -25,6 +25,7 @@ from zicht.synth import _berichten, _files, _geo, _kwb, _mappings, _population, 
 from zicht.synth._defects import plant
 from zicht.synth._planted import Plan
 from zicht.synth._population import BsnSource, day_of_year_start
+from zicht.synth._stories import write as write_stories
 from zicht.synth._truth import Truth
 from zicht.synth._writers import BlockWriter, CsvWriter, XlsxWriter, fmt_ints
 
@@ -189,6 +190,7 @@ def generate(
     manifest["truth"] = truth.result()
     manifest["planted"] = plan.manifest(geo.buurt_codes, agb["jeugd"])
     manifest["cbs_kwb"] = _kwb.write_kwb(out, manifest["truth"], geo.gemeente_names[0])
+    manifest["stories"] = write_stories(out, geo.wijk_codes, periods, seed)
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )
