@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 from scipy.optimize import linprog
 
@@ -130,35 +131,102 @@ def attack(
     return sorted(out, key=lambda iv: order[iv.cell])
 
 
+def _equations(
+    values: Mapping[Cell, float], unknown: Sequence[Cell], constraints: Sequence[Constraint]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The constraints as ``A x = b`` over the hidden cells (published ones moved right)."""
+    index = {cell: i for i, cell in enumerate(unknown)}
+    a = np.zeros((len(constraints), len(unknown)))
+    b = np.zeros(len(constraints))
+    for r, c in enumerate(constraints):
+        for sign, cell in ((-1.0, c.total), *((1.0, m) for m in c.members)):
+            if cell in index:
+                a[r, index[cell]] += sign
+            else:
+                b[r] -= sign * float(values[cell])
+    return a, b
+
+
 def _attack_group(
     values: Mapping[Cell, float], unknown: Sequence[Cell], constraints: Sequence[Constraint]
 ) -> list[Interval]:
-    index = {cell: i for i, cell in enumerate(unknown)}
-    rows: list[np.ndarray] = []
-    rhs: list[float] = []
-    for c in constraints:
-        row = np.zeros(len(unknown))
-        b = 0.0
-        for sign, cell in ((-1.0, c.total), *((1.0, m) for m in c.members)):
-            if cell in index:
-                row[index[cell]] += sign
-            else:
-                b -= sign * float(values[cell])
-        rows.append(row)
-        rhs.append(b)
-    a_eq = np.array(rows) if rows else None
-    b_eq = np.array(rhs) if rows else None
+    """Exact min and max of every cell of one connected group (scipy's HiGHS interface).
+
+    This is the reference attacker the tests use; the suppression itself audits with
+    :func:`_audit_group`, a different route to the solver that stops early.
+    """
+    a, b = _equations(values, unknown, constraints)
+    n = len(unknown)
+    a_eq = a if len(constraints) else None
+    b_eq = b if len(constraints) else None
     out = []
-    bounds = [(0.0, None)] * len(unknown)
-    for cell in unknown:
-        objective = np.zeros(len(unknown))
-        objective[index[cell]] = 1.0
+    bounds = [(0.0, None)] * n
+    for i, cell in enumerate(unknown):
+        objective = np.zeros(n)
+        objective[i] = 1.0
         low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         lo = float(low.fun) if low.status == 0 else 0.0
         hi = float(-high.fun) if high.status == 0 else float("inf")
         out.append(Interval(cell, lo, hi))
     return out
+
+
+def _audit_group(
+    values: Mapping[Cell, float],
+    unknown: Sequence[Cell],
+    constraints: Sequence[Constraint],
+    protection: float,
+) -> list[Cell]:
+    """The cells of one group whose interval is narrower than ``protection``.
+
+    One HiGHS model per group; only the objective changes between programs, so each
+    solve starts from the previous basis. Every solution is a point the attacker cannot
+    rule out, so a cell whose values over the points seen so far (the true values
+    included) already span ``protection`` is proven wide without programs of its own.
+    """
+    n = len(unknown)
+    a, b = _equations(values, unknown, constraints)
+    h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy ships partial stubs
+    h.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = len(b)
+    lp.col_cost_ = np.zeros(n)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.full(n, highspy.kHighsInf)
+    lp.row_lower_ = b
+    lp.row_upper_ = b
+    nz = np.nonzero(a.T)  # column-wise: (column, row) pairs, sorted by column
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.searchsorted(nz[0], np.arange(n + 1)).astype(np.int32)
+    lp.a_matrix_.index_ = nz[1].astype(np.int32)
+    lp.a_matrix_.value_ = a.T[nz]
+    h.passModel(lp)
+    columns = np.arange(n, dtype=np.int32)
+    truth = np.array([float(values[c]) for c in unknown])
+    seen_low, seen_high = truth.copy(), truth.copy()
+    narrow: list[Cell] = []
+    for i, cell in enumerate(unknown):
+        # The max first: it is the bound non-negativity cannot give.
+        for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+            if seen_high[i] - seen_low[i] >= protection - _EPS:
+                break
+            cost = np.zeros(n)
+            cost[i] = 1.0
+            h.changeColsCost(n, columns, cost)
+            h.changeObjectiveSense(sense)
+            h.run()
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                point = np.asarray(h.getSolution().col_value, dtype=float)
+                np.minimum(seen_low, point, out=seen_low)
+                np.maximum(seen_high, point, out=seen_high)
+            elif sense == highspy.ObjSense.kMaximize:
+                seen_high[i] = float("inf")  # unbounded above: as wide as can be
+        if seen_high[i] - seen_low[i] < protection - _EPS:
+            narrow.append(cell)
+    return narrow
 
 
 class _Table:
@@ -254,11 +322,7 @@ def suppress_fields(
             cons = [constraints[k] for k in used]
             narrow: list[Cell] = []
             for values in fields:
-                narrow = [
-                    iv.cell
-                    for iv in _attack_group(values, group, cons)
-                    if iv.width < protection - _EPS
-                ]
+                narrow = _audit_group(values, group, cons, protection)
                 if narrow:  # fix this field first; the group is audited again anyway
                     break
             added = False
