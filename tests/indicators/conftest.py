@@ -12,6 +12,8 @@ Population (period: persons):
     B22 d01..d05 only 2023
     x01 is never in the population (has provisions, events and costs that must not count)
 
+Sex: odd-numbered persons 1, even-numbered 2 (``sex_of``).
+
 Households (everyone else alone): hA1 {a01, a09}, hA2 {a02, a10}, hX {b01 (B12), c06
 (B21)} counted in B12, hY {c05 (B21), d01 (B22, 2023 only)} counted in B21, hW {a11, x01}.
 """
@@ -77,14 +79,14 @@ def _persons() -> list[tuple[str, int, str, tuple[int, ...]]]:
 # provision_id, person, law, category, referrer, start, end
 PROVISIONS = [
     ("J1", "a01", "jeugd", "45", "01", "2022-03-01", "2023-01-01"),  # ends on 1 Jan 2023
-    ("J2", "a02", "jeugd", "45", "01", "2023-06-01", None),  # open end
+    ("J2", "a02", "jeugd", "48", "01", "2023-06-01", None),  # open end; jeugdbescherming
     ("J3", "a02", "jeugd", "45", "02", "2024-02-01", "2024-05-01"),
     ("J4", "b01", "jeugd", "45", "02", "2024-12-31", None),  # starts on 31 Dec
-    ("J5", "e01", "jeugd", "45", "03", "2023-01-15", "2024-06-30"),
+    ("J5", "e01", "jeugd", "35", "04", "2023-01-15", "2024-06-30"),  # pleegzorg, via GI
     ("J6", "x01", "jeugd", "45", "02", "2023-01-01", None),  # not in population
     ("J7", "a03", "jeugd", "45", "02", "2025-01-01", None),  # after both periods
     ("J8", "a04", "jeugd", "45", "01", "2022-01-01", "2022-12-31"),  # before both
-    ("J9", "c01", "jeugd", "45", "01", "2024-03-01", "2024-03-31"),
+    ("J9", "c01", "jeugd", "47", "05", "2024-03-01", "2024-03-31"),  # jeugdreclassering
     ("W1", "a09", "wmo", "01", None, "2020-01-01", None),
     ("W2", "a10", "wmo", "01", None, "2023-05-01", "2023-12-31"),
     ("W3", "b04", "wmo", "01", None, "2024-01-01", "2024-01-01"),
@@ -95,6 +97,7 @@ PROVISIONS = [
     ("P2", "a09", "pwet", "bijstandsuitkering", None, "2023-07-01", "2024-01-01"),
     ("P3", "c06", "pwet", "re_integratie", None, "2023-01-01", None),
     ("P4", "c07", "pwet", "bijstandsuitkering", None, "2024-06-01", None),
+    ("P5", "c07", "pwet", "re_integratie", None, "2024-08-01", None),
 ]
 
 # provision_id, person, law, aanvraag, beschikking
@@ -111,6 +114,25 @@ CASES = [
     ("J3", "a02", "jeugd", None, "2024-01-20"),  # no aanvraag: not a case
     ("S1", "a03", "schuld", "2023-01-01", "2023-01-10"),  # law not counted
 ]
+
+# Further chain events: provision_id, person, law, step, date.
+EVENTS = [
+    ("W2", "a10", "wmo", "melding", "2023-03-01"),  # 31 days to the aanvraag
+    ("W5", "c05", "wmo", "melding", "2023-09-01"),  # 30
+    ("W3", "b04", "wmo", "melding", "2023-12-01"),  # 19
+    ("S2", "a12", "schuld", "aanvraag", "2023-03-01"),
+    ("S2", "a12", "schuld", "eerste_gesprek", "2023-03-20"),  # 19 days, 2023
+    ("S3", "b05", "schuld", "aanvraag", "2023-12-10"),
+    ("S3", "b05", "schuld", "eerste_gesprek", "2024-01-20"),  # 41 days, 2024
+    ("S4", "c08", "schuld", "aanvraag", "2024-02-01"),
+    ("S4", "c08", "schuld", "eerste_gesprek", "2024-02-29"),  # 28 days: within 4 weeks
+]
+
+
+def sex_of(person: str) -> str:
+    """COD046: odd-numbered persons 1 (man), even-numbered 2 (vrouw)."""
+    return "1" if int(person[1:]) % 2 else "2"
+
 
 # declaratie, person, law, period_start, amount
 COSTS = [
@@ -154,7 +176,7 @@ def insert_rows(ws: Workspace) -> None:
             pp["period"].append(period)
             pp["person_id"].append(person)
             pp["birth_year"].append(birth)
-            pp["sex"].append("1")
+            pp["sex"].append(sex_of(person))
             pp["household_id"].append(HOUSEHOLDS.get(person, "h_" + person))
             pp["buurt_code"].append(buurt)
             pp["load_id"].append("t")
@@ -173,6 +195,18 @@ def insert_rows(ws: Workspace) -> None:
                         "load_id": "t",
                     }
                 )
+    for pid, person, law, step, day in EVENTS:
+        events.append(
+            {
+                "person_id": person,
+                "law": law,
+                "step": step,
+                "event_date": D(day),
+                "provision_id": pid,
+                "source": "t",
+                "load_id": "t",
+            }
+        )
     with ws.store() as store:
         store.insert_arrow(
             "area",

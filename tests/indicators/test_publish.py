@@ -48,7 +48,7 @@ def test_crash_at_the_final_swap_keeps_previous_snapshot(
     monkeypatch.undo()
     snap = load_current(ws.root)
     assert snap is not None and snap.meta["refresh_id"] == first.refresh_id
-    assert snap.cube.num_rows == N_CELLS
+    assert snap.cube.num_rows == first.cells
     # The half-made snapshot is gone; the stale CURRENT.tmp is cleaned by the next run.
     assert first.refresh_id in _dirs(ws)
     assert [d for d in _dirs(ws) if d not in ("CURRENT", "CURRENT.tmp")] == [first.refresh_id]
@@ -92,12 +92,14 @@ def test_killed_refresh_leftovers_are_ignored_then_removed(make_ws: MakeWs) -> N
 
 def test_only_the_last_two_snapshots_are_kept(make_ws: MakeWs) -> None:
     ws = make_ws(min_cell_count=0)
-    ids = [refresh(ws).refresh_id for _ in range(3)]
+    reports = [refresh(ws) for _ in range(3)]
+    ids = [r.refresh_id for r in reports]
     assert ids == sorted(ids)
     assert _dirs(ws) == sorted(["CURRENT", ids[1], ids[2]])
     assert _current(ws) == ids[2]
     for name in ids[1:]:
-        assert pq.read_table(ws.published_dir / name / "cube.parquet").num_rows == N_CELLS
+        rows = pq.read_table(ws.published_dir / name / "cube.parquet").num_rows
+        assert rows == reports[0].cells
 
 
 def test_nothing_published_yet(tmp_path: Path) -> None:

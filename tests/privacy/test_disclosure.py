@@ -94,3 +94,17 @@ def test_assert_gated_catches_leaks() -> None:
     )
     with pytest.raises(DisclosureError, match="onbekende status"):
         assert_gated(bad)
+
+
+def test_a_small_complement_is_suppressed() -> None:
+    # 95 of 100 have it: the 5 without it are singled out just as well.
+    t = pa.table(
+        {
+            "value": [95.0, 50.0],
+            "numerator": [95.0, 50.0],
+            "denominator": [100, 100],
+            "unit": ["%", "%"],
+        }
+    )
+    status = apply_gate(t, 10).column("status").to_pylist()
+    assert status == ["onderdrukt", "gepubliceerd"]

@@ -12,16 +12,22 @@ from __future__ import annotations
 
 from zicht.errors import RefreshError
 
-_MEDIAN: dict[str, str] = {
-    "duckdb": "quantile_cont({x}, 0.5)",
-    "postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY {x})",
+_QUANTILE: dict[str, str] = {
+    "duckdb": "quantile_cont({x}, {q})",
+    "postgresql": "percentile_cont({q}) WITHIN GROUP (ORDER BY {x})",
 }
+
+
+def quantile(dialect: str, expr: str, q: float = 0.5) -> str:
+    """The continuous quantile ``q`` of ``expr`` (linear interpolation between the two
+    nearest ranks; for 0.5 the mean of the middle two of an even count)."""
+    try:
+        template = _QUANTILE[dialect]
+    except KeyError:
+        raise RefreshError(f"kwantiel niet beschikbaar voor database {dialect!r}") from None
+    return template.format(x=expr, q=repr(float(q)))
 
 
 def median(dialect: str, expr: str) -> str:
     """The continuous median of ``expr`` (mean of the middle two for an even count)."""
-    try:
-        template = _MEDIAN[dialect]
-    except KeyError:
-        raise RefreshError(f"mediaan niet beschikbaar voor database {dialect!r}") from None
-    return template.format(x=expr)
+    return quantile(dialect, expr, 0.5)

@@ -12,10 +12,15 @@ source, legal reference) and how it is computed:
 ``numerator`` / ``denominator``
     aggregate expressions over those columns (``sum(num)``, ``count(*)``).
 ``median_of``
-    for ``kind: median``: the column whose median is the value.
+    for ``kind: median``: the column whose median (or other ``quantile``) is the value.
+``breakdowns``
+    dimensions the figure is also given for, at gemeente and wijk level (see
+    :data:`BREAKDOWNS`); ``facts`` must return the dimension's column. Every fact row
+    has one category per dimension, so the categories always add up to the total.
 
 The value follows from ``kind``: ``rate`` = numerator × scale / denominator,
-``mean_amount`` = numerator / denominator, ``median`` = median(median_of). The engine
+``mean_amount`` = numerator / denominator, ``median`` = quantile(median_of),
+``count`` = the number of units (the denominator). The engine
 (:mod:`zicht.indicators.engine`) adds the levels, areas and the zero-denominator cells.
 """
 
@@ -40,6 +45,30 @@ INT_SETTINGS = frozenset(
 )
 
 
+BREAKDOWNS: dict[str, str] = {
+    "leeftijd": "age_group",
+    "geslacht": "sex",
+    "wet": "law",
+    "productcategorie": "product_category",
+    "huishoudtype": "household_type",
+    "verwijzer": "referrer",
+    "aantal_wetten": "n_laws",
+    "wetcombinatie": "law_combination",
+}
+"""Breakdown dimension (as published in ``breakdown``) → the facts column it reads."""
+
+Breakdown = Literal[
+    "leeftijd",
+    "geslacht",
+    "wet",
+    "productcategorie",
+    "huishoudtype",
+    "verwijzer",
+    "aantal_wetten",
+    "wetcombinatie",
+]
+
+
 class IndicatorDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,12 +79,15 @@ class IndicatorDefinition(BaseModel):
     polarity: Literal["hoger_beter", "lager_beter", "neutraal"]
     source: str = Field(min_length=1)
     reference: str = Field(min_length=1)
-    kind: Literal["rate", "median", "mean_amount"]
+    kind: Literal["rate", "median", "mean_amount", "count"]
     scale: int = Field(default=1, ge=1)
     facts: str = Field(min_length=1)
     numerator: str | None = None
     denominator: str = "count(*)"
     median_of: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]*$")
+    quantile: float = Field(default=0.5, gt=0.0, lt=1.0)
+    breakdowns: tuple[Breakdown, ...] = ()
+    dominance_of: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]*$")
 
     @model_validator(mode="after")
     def _consistent(self) -> IndicatorDefinition:
@@ -67,8 +99,20 @@ class IndicatorDefinition(BaseModel):
         elif self.kind == "mean_amount":
             if self.numerator is None:
                 raise ValueError("numerator: verplicht bij kind mean_amount")
-        elif self.median_of is None:
+        elif self.kind == "median" and self.median_of is None:
             raise ValueError("median_of: verplicht bij kind median")
+        if self.kind != "median" and self.quantile != 0.5:
+            raise ValueError("quantile: alleen bij kind median")
+        if self.dominance_of is not None and self.kind != "mean_amount":
+            raise ValueError("dominance_of: alleen bij kind mean_amount")
+        if len(set(self.breakdowns)) != len(self.breakdowns):
+            raise ValueError("breakdowns: een uitsplitsing staat er twee keer in")
+        for name in self.breakdowns:
+            column = BREAKDOWNS[name]
+            if not re.search(rf"\b{column}\b", self.facts):
+                raise ValueError(
+                    f"breakdowns: uitsplitsing {name!r} vraagt kolom {column!r} in facts"
+                )
         if self.kind != "rate" and self.unit in RATE_UNITS:
             raise ValueError(f"unit: {self.unit!r} hoort bij kind rate")
         for name in _PLACEHOLDER.findall(self.facts):
@@ -85,6 +129,7 @@ class IndicatorDefinition(BaseModel):
             "polarity": self.polarity,
             "source": self.source,
             "reference": self.reference,
+            "breakdowns": list(self.breakdowns),
         }
 
     def facts_sql(self, settings: Settings) -> str:

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from zicht.config import Settings
 from zicht.indicators import _dialect
-from zicht.indicators.definitions import IndicatorDefinition
+from zicht.indicators.definitions import BREAKDOWNS, IndicatorDefinition
 from zicht.model.schema import LEVELS
 from zicht.store import Store
 
@@ -36,9 +36,17 @@ CUBE_SCHEMA = pa.schema(
         ("denominator", pa.int64()),
         ("unit", pa.string()),
         ("status", pa.string()),
+        ("category", pa.string()),
     ]
 )
-"""Columns of ``cube.parquet`` (docs/model.md, "The published layer")."""
+"""Columns of ``cube.parquet`` (docs/model.md, "The published layer"). The total row
+of an area has ``breakdown`` and ``category`` both ``""``."""
+
+BREAKDOWN_LEVELS = ("gemeente", "wijk")
+"""Levels that get breakdown cells (buurten only get the total)."""
+
+UNKNOWN_CATEGORY = "onbekend"
+"""Category of a fact whose breakdown column is NULL."""
 
 LATEST_BOUNDARY_YEAR = "(SELECT max(a0.boundary_year) FROM area a0)"
 """Boundary year expression used when the workspace has none configured."""
@@ -46,6 +54,10 @@ LATEST_BOUNDARY_YEAR = "(SELECT max(a0.boundary_year) FROM area a0)"
 _TEMPLATE = """\
 WITH facts AS (
 {facts}
+),
+fb AS (
+  SELECT f.*{bd_columns}
+  FROM facts f
 ),
 area_map AS (
   SELECT b.code AS buurt_code, 'buurt' AS level, b.code AS area_code
@@ -68,28 +80,44 @@ area_map AS (
 ),
 agg AS (
   SELECT m.level, m.area_code, f.period,
+         {bd_name} AS breakdown,
+         {bd_category} AS category,
          {numerator} AS numerator,
          CAST({denominator} AS BIGINT) AS denominator,
-         {value} AS value
-  FROM facts f
+         {value} AS value{dominant}
+  FROM fb f
   JOIN area_map m ON m.buurt_code = f.buurt_code
-  GROUP BY m.level, m.area_code, f.period
+  GROUP BY {group_by}
+),
+periods AS (
+  SELECT DISTINCT period FROM person_period
 ),
 grid AS (
-  SELECT a.level, a.code AS area_code, pp.period
+  SELECT a.level, a.code AS area_code, pp.period,
+         CAST('' AS TEXT) AS breakdown, CAST('' AS TEXT) AS category
   FROM area a
-  CROSS JOIN (SELECT DISTINCT period FROM person_period) pp
-  WHERE a.boundary_year = {by} AND a.level IN ('gemeente', 'wijk', 'buurt')
+  CROSS JOIN periods pp
+  WHERE a.boundary_year = {by} AND a.level IN ('gemeente', 'wijk', 'buurt'){bd_grid}
 )
 SELECT g.level, g.area_code, CAST(g.period AS INTEGER) AS period,
+       g.breakdown, g.category,
        CAST(agg.value AS DOUBLE PRECISION) AS value,
        {numerator_out} AS numerator,
-       coalesce(agg.denominator, 0) AS denominator
+       coalesce(agg.denominator, 0) AS denominator{dominant_out}
 FROM grid g
 LEFT JOIN agg
   ON agg.level = g.level AND agg.area_code = g.area_code AND agg.period = g.period
+  AND agg.breakdown = g.breakdown AND agg.category = g.category
 ORDER BY CASE g.level WHEN 'gemeente' THEN 1 WHEN 'wijk' THEN 2 ELSE 3 END,
-         g.area_code, g.period"""
+         g.area_code, g.period, g.breakdown, g.category"""
+
+_BD_GRID = """
+  UNION ALL
+  SELECT a.level, a.code, pp.period, c.breakdown, c.category
+  FROM area a
+  CROSS JOIN periods pp
+  CROSS JOIN (SELECT DISTINCT breakdown, category FROM agg WHERE breakdown <> '') c
+  WHERE a.boundary_year = {by} AND a.level IN ({levels})"""
 
 
 def _indent(sql: str, spaces: int = 2) -> str:
@@ -97,26 +125,69 @@ def _indent(sql: str, spaces: int = 2) -> str:
     return "\n".join(pad + line if line.strip() else line for line in sql.strip().splitlines())
 
 
+def _breakdown_sql(definition: IndicatorDefinition) -> dict[str, str]:
+    """The parts of the template that add the breakdown cells (GROUPING SETS)."""
+    base = "m.level, m.area_code, f.period"
+    if not definition.breakdowns:
+        return {
+            "bd_columns": "",
+            "bd_name": "CAST('' AS TEXT)",
+            "bd_category": "CAST('' AS TEXT)",
+            "group_by": base,
+            "bd_grid": "",
+        }
+    # Dimension names come from the fixed BREAKDOWNS table, never from user text.
+    cols = [(name, f"bd_{i}") for i, name in enumerate(definition.breakdowns)]
+    bd_columns = "".join(
+        f",\n         coalesce(CAST(f.{BREAKDOWNS[name]} AS TEXT), '{UNKNOWN_CATEGORY}') AS {c}"
+        for name, c in cols
+    )
+    names = " ".join(f"WHEN GROUPING(f.{c}) = 0 THEN '{name}'" for name, c in cols)
+    cats = " ".join(f"WHEN GROUPING(f.{c}) = 0 THEN f.{c}" for _, c in cols)
+    sets = ", ".join([f"({base})"] + [f"({base}, f.{c})" for _, c in cols])
+    levels = ", ".join(f"'{lv}'" for lv in BREAKDOWN_LEVELS)
+    return {
+        "bd_columns": bd_columns,
+        "bd_name": f"CAST(CASE {names} ELSE '' END AS TEXT)",
+        "bd_category": f"CAST(CASE {cats} ELSE '' END AS TEXT)",
+        "group_by": f"GROUPING SETS ({sets})",
+        "bd_grid": _BD_GRID.format(by="{by}", levels=levels),
+    }
+
+
 def indicator_sql(
     definition: IndicatorDefinition, settings: Settings, dialect: str, boundary_year: str
 ) -> str:
-    """The query computing one indicator for all levels, areas and periods.
+    """The query computing one indicator for all levels, areas, periods and breakdowns.
 
     ``boundary_year`` is an SQL expression: an integer literal, or
-    :data:`LATEST_BOUNDARY_YEAR`. Result columns: level, area_code, period, value,
-    numerator, denominator (the engine adds indicator_id, breakdown, unit and status).
+    :data:`LATEST_BOUNDARY_YEAR`. Result columns: level, area_code, period, breakdown,
+    category, value, numerator, denominator, and ``dominant`` (the largest single
+    contribution to the numerator) when the definition has ``dominance_of`` (the engine
+    adds indicator_id, unit and status).
     """
     den = definition.denominator
+    null = "CAST(NULL AS DOUBLE PRECISION)"
     if definition.kind == "median":
         assert definition.median_of is not None  # guaranteed by the definition schema
-        numerator = "CAST(NULL AS DOUBLE PRECISION)"
-        value = _dialect.median(dialect, f"f.{definition.median_of}")
-        numerator_out = "CAST(NULL AS DOUBLE PRECISION)"
+        numerator = numerator_out = null
+        value = _dialect.quantile(dialect, f"f.{definition.median_of}", definition.quantile)
+    elif definition.kind == "count":
+        numerator = numerator_out = null
+        value = f"CAST({den} AS DOUBLE PRECISION)"
     else:
         numerator = f"CAST({definition.numerator} AS DOUBLE PRECISION)"
         scale = f" * {int(definition.scale)}" if definition.scale != 1 else ""
         value = f"{numerator}{scale} / NULLIF({den}, 0)"
         numerator_out = "coalesce(agg.numerator, 0)"
+    dominant = dominant_out = ""
+    if definition.dominance_of is not None:
+        dominant = (
+            f",\n         max(CAST(f.{definition.dominance_of} AS DOUBLE PRECISION)) AS dominant"
+        )
+        dominant_out = ",\n       agg.dominant AS dominant"
+    parts = _breakdown_sql(definition)
+    parts["bd_grid"] = parts["bd_grid"].replace("{by}", boundary_year)
     return _TEMPLATE.format(
         facts=_indent(definition.facts_sql(settings)),
         by=boundary_year,
@@ -124,6 +195,9 @@ def indicator_sql(
         denominator=den,
         value=value,
         numerator_out=numerator_out,
+        dominant=dominant,
+        dominant_out=dominant_out,
+        **parts,
     )
 
 
@@ -144,12 +218,13 @@ def compute_indicator(
             "level": raw.column("level").cast(pa.string()),
             "area_code": raw.column("area_code").cast(pa.string()),
             "period": raw.column("period").cast(pa.int32()),
-            "breakdown": _const("", n),
+            "breakdown": raw.column("breakdown").cast(pa.string()),
             "value": raw.column("value").cast(pa.float64()),
             "numerator": raw.column("numerator").cast(pa.float64()),
             "denominator": raw.column("denominator").cast(pa.int64()),
             "unit": _const(definition.unit, n),
             "status": pa.nulls(n, type=pa.string()),
+            "category": raw.column("category").cast(pa.string()),
         },
         schema=CUBE_SCHEMA,
     )

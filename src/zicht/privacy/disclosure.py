@@ -2,9 +2,10 @@
 
 Rule (first version, primary suppression only):
 
-- a *rate* (unit ``%`` or ``per 1.000``) is suppressed when its numerator or its
-  denominator is below ``min_count``: a small numerator singles out the few people who
-  have the provision, a small denominator the few people it is about;
+- a *rate* (unit ``%`` or ``per 1.000``) is suppressed when its numerator, its
+  denominator or its complement (denominator − numerator) is below ``min_count``: a
+  small numerator singles out the few people who have the provision, a small
+  complement the few who do not, a small denominator the few people it is about;
 - any other figure (a median, an amount per client) is suppressed when the number of
   cases or clients behind it (the denominator) is below ``min_count``;
 - a cell without a denominator, or with denominator 0, carries no figure and is
@@ -15,9 +16,8 @@ A suppressed cell gets status ``onderdrukt`` and NULL value, numerator and denom
 what is not published is not in the file. Every other cell gets ``gepubliceerd``.
 
 Secondary suppression (with ``areas``): a suppressed buurt cannot be recovered by
-subtracting published buurten from their wijk, nor a wijk from the gemeente; see
-:mod:`zicht.privacy.secondary`. Not yet here: the complement check (denominator −
-numerator below ``min_count``), breakdown totals, rounding and the dominance rule.
+subtracting published buurten from their wijk, nor a wijk from the gemeente, nor a
+category from its area's total; see :mod:`zicht.privacy.secondary`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,12 @@ def _suppress_mask(cube: pa.Table, min_count: int) -> pa.ChunkedArray:
     den_small = pc.fill_null(pc.less(den, max(int(min_count), 1)), True)
     # NULL numerator of a rate means "unknown", which is never safe to publish.
     num_small = pc.fill_null(pc.less(num, int(min_count)), True)
-    rate_small = pc.and_(pc.fill_null(is_rate, False), num_small)
+    # The complement: when nearly everyone has the provision, the few without it are
+    # singled out just the same (den − num below the minimum).
+    rest_small = pc.fill_null(
+        pc.less(pc.subtract(pc.cast(den, pa.float64()), num), min_count), True
+    )
+    rate_small = pc.and_(pc.fill_null(is_rate, False), pc.or_(num_small, rest_small))
     return pc.or_(den_small, rate_small)
 
 
