@@ -172,7 +172,7 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
     )
     cube = stapeling.cells(store, boundary_year)
     cube = cube.append_column("status", pa.nulls(cube.num_rows, pa.string()))
-    out["stapeling"] = apply_gate(cube, m, areas=areas).cast(CUBE_SCHEMA)
+    out["stapeling"] = _gate_combinations(cube, m, areas)
 
     det = signals.detect(store, terms, boundary_year, min_cases=m)
     sig = pa.table(
@@ -331,3 +331,31 @@ def _nl(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}".replace(".", ",")
     return str(value)
+
+
+def _gate_combinations(cube: pa.Table, min_count: int, areas: pa.Table) -> pa.Table:
+    """The gate over the stapeling cells, each law combination as a table of its own.
+
+    The combinations are not categories that add up to the total: "" counts households
+    with two or more laws, the combinations include single laws, and every combination
+    has the full denominator. Only the geography sums hold (gemeente = Σ wijken = Σ
+    buurten, per combination), so the secondary suppression gets exactly those: the
+    combination goes into the table key and the breakdown is emptied while gating.
+    """
+    combination = cube.column("breakdown")
+    keyed = cube.set_column(
+        cube.schema.get_field_index("indicator_id"),
+        "indicator_id",
+        pc.binary_join_element_wise(cube.column("indicator_id"), combination, "|"),
+    ).set_column(
+        cube.schema.get_field_index("breakdown"),
+        "breakdown",
+        pa.array([""] * cube.num_rows, pa.string()),
+    )
+    gated = apply_gate(keyed, min_count, areas=areas)
+    gated = gated.set_column(
+        gated.schema.get_field_index("indicator_id"), "indicator_id", cube.column("indicator_id")
+    ).set_column(gated.schema.get_field_index("breakdown"), "breakdown", combination)
+    if "category" not in gated.column_names:
+        gated = gated.append_column("category", pa.array([""] * gated.num_rows, pa.string()))
+    return gated.select(CUBE_SCHEMA.names).cast(CUBE_SCHEMA)
