@@ -209,6 +209,7 @@ def export(
             "varianten",
             "wachttijd",
             "stapeling",
+            "context",
             "signalen",
             "kwaliteit",
         ]

@@ -16,6 +16,7 @@ import uvicorn
 from zicht.analysis.keten_publish import publish_chain
 from zicht.indicators.refresh import refresh
 from zicht.privacy.roles import Role, User
+from zicht.sources.cbs import load_kwb
 from zicht.sources.ingest import ingest_files
 from zicht.synth import generate
 from zicht.web.app import create_app
@@ -65,6 +66,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict[str,
     ws = Workspace.init(root / "ws")
     for rel in manifest["ingest_order"]:
         ingest_files(ws, [root / "exports" / rel])
+    load_kwb(ws, root / "exports" / manifest["cbs_kwb"])
     refresh(Workspace.open(ws.root))
     publish_chain(Workspace.open(ws.root))
     return ws, manifest
@@ -148,6 +150,11 @@ def test_chain_pages_in_chromium(served: str, real: tuple[Workspace, dict[str, A
         (mine,) = [x for x in texts if planted["rising_stapeling"]["buurt"] in x]
         assert mine == texts[0] or "onderdrukt" in mine.split("\t")[2]
         assert pg.locator("#stapeling-trend tbody tr").count() == len(manifest["periods"])
+        # Context next to the share: own bijstand %, CBS bijstand % and social rent % (the
+        # synthetic CBS file has no social rent column: shown as a dash, not as 0).
+        own, cbs, rent = [c.inner_text() for c in rows.nth(0).locator("td").all()][-3:]
+        assert re.fullmatch(r"\d+,\d", cbs) and rent == "–"
+        assert re.fullmatch(r"\d+,\d", own) or own == "onderdrukt (privacybescherming)"
         pg.goto(served + "/keten/signalen")
         sig = pg.locator("#signalen tbody tr")
         assert sig.count() == 4

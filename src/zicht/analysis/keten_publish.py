@@ -20,6 +20,7 @@ keten_conformiteit.parquet       check_id, law, provider_code, checked, failed, 
 keten_varianten.parquet          variant, cases, median_days, p90_days
 keten_wachttijd.parquet          dimension, dim_value, started, median, p90, waiting list
 keten_stapeling.parquet          the cube's columns (indicator_id ... status)
+keten_context.parquet            area_code, period, social rent %, bijstand % (CBS)
 keten_signalen.parquet           pattern, unit, observed, expected, cases, z
 keten_kwaliteit.parquet          source (or indicator), four dimensions, score
 ===============================  =======================================================
@@ -59,6 +60,7 @@ TABLES = (
     "varianten",
     "wachttijd",
     "stapeling",
+    "context",
     "signalen",
     "kwaliteit",
 )
@@ -173,6 +175,7 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
     cube = stapeling.cells(store, boundary_year)
     cube = cube.append_column("status", pa.nulls(cube.num_rows, pa.string()))
     out["stapeling"] = _gate_combinations(cube, m, areas)
+    out["context"] = stapeling.context(store)  # public CBS figures, gated by CBS
 
     det = signals.detect(store, terms, boundary_year, min_cases=m)
     sig = pa.table(

@@ -23,7 +23,15 @@ import pyarrow as pa
 
 from zicht.store import Store
 
-__all__ = ["CBS_LAWS", "COMBINATIONS", "cells", "household_laws", "overlaps", "person_laws"]
+__all__ = [
+    "CBS_LAWS",
+    "COMBINATIONS",
+    "cells",
+    "context",
+    "household_laws",
+    "overlaps",
+    "person_laws",
+]
 
 CBS_LAWS = ("jeugd", "pwet", "wmo")
 COMBINATIONS = ("jeugd+pwet", "jeugd+wmo", "pwet+wmo", "jeugd+pwet+wmo")
@@ -160,3 +168,32 @@ def cells(store: Store, boundary_year: int) -> pa.Table:
                  CASE level WHEN 'gemeente' THEN 1 WHEN 'wijk' THEN 2 ELSE 3 END, area_code
         """
     )
+
+
+CONTEXT_SCHEMA = pa.schema(
+    [
+        ("area_code", pa.string()),
+        ("period", pa.int32()),
+        ("sociale_huur_pct", pa.float64()),
+        ("bijstand_pct_cbs", pa.float64()),
+    ]
+)
+
+
+def context(store: Store) -> pa.Table:
+    """CBS context per area and year, where loaded (``zicht cbs load``): the share of
+    dwellings owned by a housing corporation (social rent) and persons on bijstand per
+    100 inhabitants. CBS figures are public and disclosure-controlled by CBS."""
+    if not store.table_exists("cbs_context"):
+        return CONTEXT_SCHEMA.empty_table()
+    return store.fetch_arrow(
+        """
+        SELECT code AS area_code, CAST(year AS INTEGER) AS period,
+               max(CASE WHEN concept = 'pct_woningcorporatie' THEN value END)
+                   AS sociale_huur_pct,
+               100.0 * max(CASE WHEN concept = 'bijstand' THEN value END)
+                   / NULLIF(max(CASE WHEN concept = 'inwoners' THEN value END), 0)
+                   AS bijstand_pct_cbs
+        FROM cbs_context GROUP BY code, year ORDER BY code, year
+        """
+    ).cast(CONTEXT_SCHEMA)

@@ -245,6 +245,19 @@ def stapeling_page(
         if not c["breakdown"]:
             row["n"] = _num(c["denominator"])
             row["sort"] = c["value"] if c["value"] is not None else -1.0
+    ctx_table = read_table(folder, "context")
+    cbs = {
+        c["area_code"]: c
+        for c in ([] if ctx_table is None else ctx_table.to_pylist())
+        if c["period"] == period
+    }
+    own = {c.area_code: c for c in snapshot_cells(request, "bijstand_pct", niveau, period)}
+    for code, row in by_area.items():
+        cb = cbs.get(code, {})
+        row["sociale_huur"] = _opt(cb.get("sociale_huur_pct"))
+        row["bijstand_cbs"] = _opt(cb.get("bijstand_pct_cbs"))
+        cell = own.get(code)
+        row["bijstand"] = "–" if cell is None else _num(cell.value, 1)
     rows = sorted(by_area.values(), key=lambda r: (-r.get("sort", -1.0), r["code"]))
     gem = cube.filter(pc.and_(pc.equal(cube["level"], "gemeente"), pc.equal(cube["breakdown"], "")))
     trend = [
@@ -319,6 +332,17 @@ def signalen(request: Request) -> Response:
             "dimension_text": DIMENSION_TEXT_NL,
         },
     )
+
+
+def snapshot_cells(request: Request, indicator: str, level: str, period: int | None) -> list[Any]:
+    snapshot = snapshot_of(request)
+    if snapshot is None or period is None:
+        return []
+    return list(snapshot.cells_of(indicator, level=level, period=period, breakdown=""))
+
+
+def _opt(value: float | None) -> str:
+    return "–" if value is None else fmt.number(float(value), 1)
 
 
 def _rows(table: pa.Table | None) -> list[dict[str, Any]]:
