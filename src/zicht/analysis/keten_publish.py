@@ -200,13 +200,20 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
             ]
         ),  # fmt: skip
     )
-    # A rising share is a difference, not a count of people: gate its base only.
+    # A rising share is a difference, not a count of people: gate its base only. A
+    # suppressed signal stays in the table, so the analyst knows where to look, with its
+    # figures (and the z and expected share that would let them be recomputed) NULL.
     is_share = pc.not_equal(sig["pattern"], "rising_stapeling")
-    gated = _gate(sig, m, value="observed", numerator="affected", denominator="cases", unit="%")
-    base_only = _gate(sig, m, value="observed", denominator="cases", unit="procentpunt")
-    status = pc.if_else(is_share, gated["status"], base_only["status"])
-    sig_out = gated.set_column(gated.schema.get_field_index("status"), "status", status)
-    out["signalen"] = sig_out.filter(pc.equal(sig_out["status"], "gepubliceerd"))
+    hide = ("expected", "z")
+    shares = _gate(
+        sig.filter(is_share), m, value="observed", numerator="affected",
+        denominator="cases", unit="%", hide=hide,
+    )  # fmt: skip
+    rising = _gate(
+        sig.filter(pc.invert(is_share)), m, value="observed", denominator="cases",
+        unit="procentpunt", hide=hide,
+    )  # fmt: skip
+    out["signalen"] = pa.concat_tables([shares, rising])
 
     src = scores.score(store)
     rows = [
