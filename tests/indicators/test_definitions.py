@@ -25,7 +25,7 @@ MODEL_IDS = {
     "kosten_per_client_wmo",
     "jeugdhulp_huisarts_pct",
     "kinderen_in_bijstandsgezin_pct",
-    "jeugdhulp_via_lokaal_team_pct",
+    "jeugdhulp_via_gemeente_pct",
 }
 UNITS = {
     "jeugdhulp_pct": "%",
@@ -38,7 +38,7 @@ UNITS = {
     "kosten_per_client_wmo": "euro",
     "jeugdhulp_huisarts_pct": "%",
     "kinderen_in_bijstandsgezin_pct": "%",
-    "jeugdhulp_via_lokaal_team_pct": "%",
+    "jeugdhulp_via_gemeente_pct": "%",
 }
 
 

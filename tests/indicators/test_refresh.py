@@ -170,20 +170,6 @@ EXPECTED: dict[str, dict[tuple[str, int], tuple[float | None, int, float]]] = {
         (B12, 2024): (0, 3, 0.0),
         (B21, 2024): (0, 4, 0.0),
     },
-    "jeugdhulp_via_lokaal_team_pct": {
-        # Starts as in jeugdhulp_huisarts_pct; referrer 01 (gemeente): J2 (2023), J9 (2024).
-        (GM, 2023): (1, 2, 50.0),
-        (N, 2023): (1, 1, 100.0),
-        (Z, 2023): (0, 1, 0.0),
-        (B11, 2023): (1, 1, 100.0),
-        (B21, 2023): (0, 1, 0.0),
-        (GM, 2024): (1, 3, 33.333333),
-        (N, 2024): (0, 2, 0.0),
-        (Z, 2024): (1, 1, 100.0),
-        (B11, 2024): (0, 1, 0.0),
-        (B12, 2024): (0, 1, 0.0),
-        (B21, 2024): (1, 1, 100.0),
-    },
 }
 # Every cell: indicators x 7 areas x 2 periods.
 N_CELLS = len(EXPECTED) * 7 * 2

@@ -334,13 +334,13 @@ def test_every_status_follows_from_its_rule(built: Built) -> None:
         assert want.reason in re.sub(r"\s+", " ", built.text)
         statuses.add(want.status)
     # The strict gate suppresses the local team's baseline: its status must be onbekend.
-    lokaal = by_key[("jeugdhulp_lokaal_team", "jeugdhulp_via_lokaal_team_pct")]
+    lokaal = by_key[("jeugdhulp_lokaal_team", "jeugdhulp_via_gemeente_pct")]
     assert lokaal["status"] == "onbekend" and "onderdrukt" in lokaal["toelichting status"]
     assert len(statuses) >= 2
 
 
 def test_the_goal_indicators_equal_the_generator_truth(built: Built) -> None:
-    for ind in ("kinderen_in_bijstandsgezin_pct", "jeugdhulp_via_lokaal_team_pct"):
+    for ind in ("kinderen_in_bijstandsgezin_pct", "jeugdhulp_via_gemeente_pct"):
         cells = {k: v for k, v in built.truth.items() if k[0] == ind}
         assert cells
         published = 0

@@ -31,6 +31,8 @@ every table the demo publishes.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -187,8 +189,7 @@ def _audit_group(
     """
     n = len(unknown)
     a, b = _equations(values, unknown, constraints)
-    h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy ships partial stubs
-    h.setOptionValue("output_flag", False)
+    h = _new_highs()
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = len(b)
@@ -359,3 +360,32 @@ def suppress(
     return suppress_fields(
         [values], primary, constraints, protection=protection, max_rounds=max_rounds
     )
+
+
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS model.
+
+    HiGHS prints a copyright banner from C++ straight to file descriptor 1 when the first
+    model of a process is made, before any option can switch output off. That would
+    break ``zicht refresh --json`` (stdout must be one JSON object), so the first model
+    is made with descriptor 1 pointed at /dev/null for that moment.
+    """
+    global _banner_shown
+    if _banner_shown:
+        h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy ships partial stubs
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_shown = True
+    h.setOptionValue("output_flag", False)
+    return h

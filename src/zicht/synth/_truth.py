@@ -139,7 +139,7 @@ class Truth:
             ("beschikking_binnen_termijn_pct", "within", "cases", 100.0),
             ("jeugdhulp_huisarts_pct", "huisarts", "starts", 100.0),
             ("kinderen_in_bijstandsgezin_pct", "youth_bijstand_hh", "youth", 100.0),
-            ("jeugdhulp_via_lokaal_team_pct", "lokaal_team", "starts", 100.0),
+            ("jeugdhulp_via_gemeente_pct", "lokaal_team", "starts", 100.0),
         ]
         out: dict[str, list[dict[str, Any]]] = {}
         for level, codes, index in levels:
