@@ -67,11 +67,19 @@ def _pages(root: Path) -> list[tuple[str, str]]:
 
 class _User(threading.Thread):
     def __init__(
-        self, port: int, name: str, password: str, pages: list[tuple[str, str]], until: float
+        self,
+        port: int,
+        name: str,
+        password: str,
+        pages: list[tuple[str, str]],
+        start: threading.Barrier,
+        seconds: float,
+        think: float,
     ) -> None:
         super().__init__(daemon=True)
+        self.think = think
         self.port, self.name, self.password = port, name, password
-        self.pages, self.until = pages, until
+        self.pages, self.start_together, self.seconds = pages, start, seconds
         self.samples: list[tuple[str, int, float, float]] = []
         self.cookie = ""
         self.rng = random.Random(name)  # noqa: S311 - choosing pages, not secrets
@@ -106,12 +114,23 @@ class _User(threading.Thread):
             status, _, _, _ = self._request(con, "POST", "/inloggen", form)
             if status != 303:
                 self.error = f"login failed with {status}"
+                self.start_together.abort()
                 return
-            while time.monotonic() < self.until:
+            # Logins (argon2: 64 MiB and ~0.1 s of CPU each) are not part of the load.
+            self.start_together.wait()
+            until = time.monotonic() + self.seconds
+            while time.monotonic() < until:
                 kind, path = self.rng.choice(self.pages)
                 status, _, server_ms, client_ms = self._request(con, "GET", path)
                 self.samples.append((kind, status, server_ms, client_ms))
-        except (OSError, http.client.HTTPException, AssertionError) as exc:
+                if self.think > 0:  # reading the page: 0.5 to 1.5 times the mean
+                    time.sleep(self.think * (0.5 + self.rng.random()))
+        except (
+            OSError,
+            http.client.HTTPException,
+            AssertionError,
+            threading.BrokenBarrierError,
+        ) as exc:
             self.error = str(exc)
         finally:
             con.close()
@@ -123,7 +142,7 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def run(root: Path, users: int, seconds: float) -> dict[str, Any]:
+def run(root: Path, users: int, seconds: float, think: float = 0.0) -> dict[str, Any]:
     root = Path(root)
     pages = _pages(root)
     name = "loadbench-" + secrets.token_hex(3)
@@ -145,11 +164,12 @@ def run(root: Path, users: int, seconds: float) -> dict[str, Any]:
                 if time.monotonic() > deadline:
                     raise SystemExit("server did not start") from None
                 time.sleep(0.1)
-        until = time.monotonic() + seconds
-        crowd = [_User(port, name, password, pages, until) for _ in range(users)]
-        started = time.monotonic()
+        start = threading.Barrier(users + 1)
+        crowd = [_User(port, name, password, pages, start, seconds, think) for _ in range(users)]
         for u in crowd:
             u.start()
+        start.wait(timeout=300)
+        started = time.monotonic()
         for u in crowd:
             u.join()
         elapsed = time.monotonic() - started
@@ -179,6 +199,7 @@ def run(root: Path, users: int, seconds: float) -> dict[str, Any]:
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         ),
         "users": users,
+        "think_s": think,
         "seconds": round(elapsed, 1),
         "requests": len(samples),
         "requests_per_s": round(len(samples) / elapsed, 1) if elapsed else 0.0,
@@ -192,11 +213,17 @@ def run(root: Path, users: int, seconds: float) -> dict[str, Any]:
 
 def markdown(result: dict[str, Any]) -> str:
     lines = [
-        f"### Dashboard load, {result['users']} concurrent users — {result['date']}",
+        f"### Dashboard load, {result['users']} concurrent users, think time "
+        f"{result['think_s']} s — {result['date']}",
         "",
         f"Machine: {result['machine']}. {result['requests']} requests in "
-        f"{result['seconds']} s ({result['requests_per_s']}/s), closed loop without think "
-        f"time; server p50 {result['server_p50_ms']} ms, **server p95 "
+        f"{result['seconds']} s ({result['requests_per_s']}/s), closed loop, "
+        + (
+            f"{result['think_s']} s mean think time between clicks"
+            if result["think_s"]
+            else "no think time (saturation)"
+        )
+        + f"; server p50 {result['server_p50_ms']} ms, **server p95 "
         f"{result['server_p95_ms']} ms**, client p95 {result['client_p95_ms']} ms.",
         "",
         "| page | requests | non-200 | server p50 (ms) | server p95 (ms) | client p95 (ms) |",
@@ -215,9 +242,10 @@ def main() -> None:
     parser.add_argument("--workspace", required=True, type=Path)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds between clicks")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = run(args.workspace, args.users, args.seconds)
+    result = run(args.workspace, args.users, args.seconds, args.think)
     print(json.dumps(result, indent=2) if args.json else markdown(result))
 
 
