@@ -159,3 +159,9 @@ def test_server_timing_on_every_response(client: TestClient, anonymous: TestClie
     for c, url in ((client, "/"), (client, "/api/indicators"), (anonymous, "/inloggen")):
         timing = c.get(url).headers["server-timing"]
         assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
+
+
+def test_login_page_explains_the_first_user(anonymous: TestClient) -> None:
+    assert 'id="geen-gebruikers"' in anonymous.get("/inloggen").text
+    add_user(anonymous.app.state.access.root, Role.BEHEER)
+    assert 'id="geen-gebruikers"' not in anonymous.get("/inloggen").text

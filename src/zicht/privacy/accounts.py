@@ -131,6 +131,10 @@ class Accounts:
             rows = store.fetchall(f"SELECT {_COLUMNS} FROM app_user ORDER BY username")
         return [_account(r) for r in rows]
 
+    def count(self) -> int:
+        with access_store(self.root) as store:
+            return int(store.scalar("SELECT count(*) FROM app_user"))
+
     def authenticate(self, username: str, password: str) -> Account | None:
         """The account when the password is right; None otherwise (same cost either way)."""
         with access_store(self.root) as store:

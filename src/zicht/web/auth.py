@@ -37,7 +37,14 @@ def safe_next(target: str | None) -> str:
 
 def _form(request: Request, context: dict[str, Any], status: int = 200) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    base = {"gemeente": "", "error": "", "username": "", "next": "/"}
+    state: AccessState = request.app.state.access
+    base = {
+        "gemeente": "",
+        "error": "",
+        "username": "",
+        "next": "/",
+        "no_accounts": state.accounts.count() == 0,
+    }
     return templates.TemplateResponse(request, "login.html", base | context, status_code=status)
 
 
