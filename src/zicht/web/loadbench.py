@@ -75,6 +75,7 @@ class _User(threading.Thread):
         start: threading.Barrier,
         seconds: float,
         think: float,
+        index: int,
     ) -> None:
         super().__init__(daemon=True)
         self.think = think
@@ -82,7 +83,8 @@ class _User(threading.Thread):
         self.pages, self.start_together, self.seconds = pages, start, seconds
         self.samples: list[tuple[str, int, float, float]] = []
         self.cookie = ""
-        self.rng = random.Random(name)  # noqa: S311 - choosing pages, not secrets
+        # Each user its own seed: one shared seed made all users click in lockstep.
+        self.rng = random.Random(f"{name}-{index}")  # noqa: S311 - choosing pages, not secrets
         self.error = ""
 
     def _request(
@@ -92,8 +94,16 @@ class _User(threading.Thread):
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         t0 = time.perf_counter()
-        con.request(method, path, body=body, headers=headers)
-        resp = con.getresponse()
+        try:
+            con.request(method, path, body=body, headers=headers)
+            resp = con.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # The server closed an idle keep-alive connection (uvicorn: after 5 s, e.g.
+            # while waiting for the others to log in); a browser reconnects, so do we.
+            con.close()
+            t0 = time.perf_counter()
+            con.request(method, path, body=body, headers=headers)
+            resp = con.getresponse()
         text = resp.read().decode("utf-8", "replace")
         client_ms = (time.perf_counter() - t0) * 1000
         set_cookie = resp.getheader("Set-Cookie")
@@ -165,7 +175,7 @@ def run(root: Path, users: int, seconds: float, think: float = 0.0) -> dict[str,
                     raise SystemExit("server did not start") from None
                 time.sleep(0.1)
         start = threading.Barrier(users + 1)
-        crowd = [_User(port, name, password, pages, start, seconds, think) for _ in range(users)]
+        crowd = [_User(port, name, password, pages, start, seconds, think, i) for i in range(users)]
         for u in crowd:
             u.start()
         start.wait(timeout=300)
@@ -207,6 +217,7 @@ def run(root: Path, users: int, seconds: float, think: float = 0.0) -> dict[str,
         "server_p95_ms": round(_p(all_server, 95), 1),
         "client_p95_ms": round(_p([s[3] for s in samples], 95), 1),
         "errors": errors,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "pages": rows,
     }
 
@@ -224,7 +235,9 @@ def markdown(result: dict[str, Any]) -> str:
             else "no think time (saturation)"
         )
         + f"; server p50 {result['server_p50_ms']} ms, **server p95 "
-        f"{result['server_p95_ms']} ms**, client p95 {result['client_p95_ms']} ms.",
+        f"{result['server_p95_ms']} ms**, client p95 {result['client_p95_ms']} ms. "
+        f"Load average at the end (other work on the machine included): "
+        f"{result['load_average']}; errors: {len(result['errors'])}.",
         "",
         "| page | requests | non-200 | server p50 (ms) | server p95 (ms) | client p95 (ms) |",
         "|---|---:|---:|---:|---:|---:|",
