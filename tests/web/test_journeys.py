@@ -271,8 +271,8 @@ def test_beheer_journey(visit: Any) -> None:
     pg = v.page
     v.login("beheer")
     v.menu("Gebruikers")
-    pg.get_by_label("Gebruikersnaam").fill("nieuwelid")
-    pg.get_by_label("Rol").select_option("beleid")
+    pg.locator("#nieuw-naam").fill("nieuwelid")
+    pg.locator("#nieuw-rol").select_option("beleid")
     with pg.expect_navigation():
         pg.get_by_role("button", name="Toevoegen").click()
     password = pg.locator('[data-testid="nieuw-wachtwoord"]').inner_text()
