@@ -187,6 +187,11 @@ def test_raad_journey(visit: Any) -> None:
     assert pg.locator("h1").inner_text() == "Wijk Centrum"
     v.axe("profiel")
     v.shot("area")
+    # Printed, the page keeps its figures and drops menu, forms and buttons.
+    pg.emulate_media(media="print")
+    assert pg.locator("#profiel").is_visible()
+    assert not pg.locator(".site-nav").is_visible() and not pg.locator("form.filters").is_visible()
+    pg.emulate_media(media="screen")
     with pg.expect_navigation():
         pg.get_by_role("link", name="Vergelijk met andere gebieden").click()
     pg.get_by_label("Zuid", exact=True).check()
