@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from zicht.privacy import audit as audit_log
 from zicht.privacy.accounts import Accounts
@@ -165,3 +166,10 @@ def test_login_page_explains_the_first_user(anonymous: TestClient) -> None:
     assert 'id="geen-gebruikers"' in anonymous.get("/inloggen").text
     add_user(anonymous.app.state.access.root, Role.BEHEER)
     assert 'id="geen-gebruikers"' not in anonymous.get("/inloggen").text
+
+
+def test_the_login_fixture_logs_in_through_the_form(anonymous: TestClient, login: Any) -> None:
+    user = login(anonymous, Role.FG, gemeenten=["GM9901"])
+    assert user.role is Role.FG and user.gemeenten == {"GM9901"}
+    assert anonymous.get("/audit").status_code == 200
+    assert audit_log.entries(anonymous.app.state.access.root)[0].username == user.username
