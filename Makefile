@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c 'import hashlib,sys;print(hash
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.zicht-apt-updated
 
-.PHONY: demo test lint bench install system-deps browser-deps js-deps docs clean
+.PHONY: demo test lint bench bench-web install system-deps browser-deps js-deps docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ test: install system-deps js-deps lint
 
 bench: install
 	$(BIN)/zicht bench --persons 120000 --markdown docs/benchmarks.md
+
+# Dashboard under load: 50 logged-in users on a served workspace (default: the demo's).
+WS ?= demo/werkruimte
+bench-web: install
+	$(BIN)/python -m zicht.web.loadbench --workspace $(WS) --users 50 --seconds 60 --think 1
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

@@ -110,3 +110,12 @@ def postgres_dsn() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def login() -> object:
+    """``login(client, role, gemeenten=(), teams=())``: create a user in the workspace of
+    a dashboard TestClient and log in through the real form (zicht.web.testing.login)."""
+    from zicht.web.testing import login as login_through_form
+
+    return login_through_form

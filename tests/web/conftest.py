@@ -2,17 +2,17 @@
 
 ``client`` is logged in as a raad user (the role with the least rights that sees the
 published figures); ``anonymous`` has no session; ``login(client, role, gemeenten=…)``
-creates a user in the client's workspace and logs in through the real form.
+(tests/conftest.py) creates a user in the client's workspace and logs in through the
+real form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from zicht.privacy.roles import Role, User
+from zicht.privacy.roles import Role
 from zicht.web.app import create_app
 
 from .accounts import login_as
@@ -37,9 +37,3 @@ def client(workspace: Path) -> TestClient:
     c = TestClient(create_app(workspace))
     login_as(c, Role.RAAD)
     return c
-
-
-@pytest.fixture
-def login() -> Callable[..., User]:
-    """``login(client, role, gemeenten=(), teams=())`` → the logged-in :class:`User`."""
-    return login_as

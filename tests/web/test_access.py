@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from zicht.privacy import audit as audit_log
 from zicht.privacy.accounts import Accounts
@@ -124,7 +125,6 @@ def test_a_stolen_cookie_dies_with_the_account(anonymous: TestClient) -> None:
     thief.cookies.set(SESSION_COOKIE, stolen)
     assert thief.get("/").status_code == 200
     Accounts(anonymous.app.state.access.root).set_password(user.username)
-    anonymous.app.state.access.forget(user.username)
     assert thief.get("/", follow_redirects=False).status_code == 303
     assert anonymous.get("/", follow_redirects=False).status_code == 303
 
@@ -160,3 +160,16 @@ def test_server_timing_on_every_response(client: TestClient, anonymous: TestClie
     for c, url in ((client, "/"), (client, "/api/indicators"), (anonymous, "/inloggen")):
         timing = c.get(url).headers["server-timing"]
         assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
+
+
+def test_login_page_explains_the_first_user(anonymous: TestClient) -> None:
+    assert 'id="geen-gebruikers"' in anonymous.get("/inloggen").text
+    add_user(anonymous.app.state.access.root, Role.BEHEER)
+    assert 'id="geen-gebruikers"' not in anonymous.get("/inloggen").text
+
+
+def test_the_login_fixture_logs_in_through_the_form(anonymous: TestClient, login: Any) -> None:
+    user = login(anonymous, Role.FG, gemeenten=["GM9901"])
+    assert user.role is Role.FG and user.gemeenten == {"GM9901"}
+    assert anonymous.get("/audit").status_code == 200
+    assert audit_log.entries(anonymous.app.state.access.root)[0].username == user.username

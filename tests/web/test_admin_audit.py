@@ -96,3 +96,24 @@ def test_fg_reads_who_exported_what(anonymous: TestClient) -> None:
     # Reading the log is itself logged.
     r = fg.get("/audit?actie=bekijken+auditlog")
     assert "gebruiker=wethouder" in r.text
+
+
+def test_admin_changes_a_role_and_it_counts_at_once(anonymous: TestClient) -> None:
+    els = TestClient(anonymous.app)
+    login_as(els, Role.RAAD, username="els")
+    assert els.get("/datakwaliteit").status_code == 403
+    login_as(anonymous, Role.BEHEER, username="baas")
+    token = csrf_of(anonymous.get("/beheer/gebruikers").text)
+    r = anonymous.post(
+        "/beheer/gebruikers/els/rol",
+        data={"role": "analist", "gemeenten": "GM9901", "teams": "", "csrf_token": token},
+    )
+    assert r.status_code == 200 and "Rol en bereik van els zijn gewijzigd" in r.text
+    assert els.get("/datakwaliteit").status_code == 200  # same session, new rights
+    r = anonymous.post("/beheer/gebruikers/baas/rol", data={"role": "raad", "csrf_token": token})
+    assert r.status_code == 400 and "eigen beheerrol" in r.text
+    r = anonymous.post(
+        "/beheer/gebruikers/els/rol",
+        data={"role": "raad", "teams": "WK990101", "csrf_token": token},
+    )
+    assert r.status_code == 400 and "alleen bij de rol professional" in r.text

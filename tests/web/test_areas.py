@@ -5,8 +5,10 @@ Expected texts are written by hand from snapshot_data.CELLS."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from .snapshot_data import BUURTEN, WIJKEN, TestClient
+from .accounts import logged_in
+from .snapshot_data import BUURTEN, CELLS, WIJKEN, TestClient, write_snapshot
 
 SUPPRESSED = "onderdrukt (privacybescherming)"
 
@@ -90,3 +92,30 @@ def test_compare_needs_two_known_areas(client: TestClient) -> None:
     assert r.status_code == 200
     assert "Onbekend gebied ‘WK000000’" in r.text and "Kies twee of meer" in r.text
     assert 'id="vergelijking"' not in r.text
+
+
+def test_indicator_page_shows_breakdowns_with_suppression(tmp_path: Path) -> None:
+    gm = "GM9901"
+    cells = [
+        *CELLS,
+        ("jeugdhulp_pct", "gemeente", gm, 2024, 9.0, 90, 1000, "gepubliceerd", "leeftijd=0-11"),
+        ("jeugdhulp_pct", "gemeente", gm, 2024, None, None, None, "onderdrukt", "leeftijd=12-17"),
+    ]
+    write_snapshot(tmp_path, cells)
+    html = logged_in(tmp_path).get("/indicator/jeugdhulp_pct?niveau=wijk&jaar=2024").text
+    table = html.split('id="uitsplitsing-tabel"')[1].split("</table>")[0]
+    rows = [
+        [
+            " ".join(re.sub(r"<[^>]+>", "", c).split())
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)
+        ]
+        for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    ]
+    assert rows == [
+        ["leeftijd=0-11", "9,0%", "90", "1.000"],
+        ["leeftijd=12-17", SUPPRESSED, "–", "–"],
+    ]
+    # The overview and the ranking still use the totals only.
+    assert "12,5%" in logged_in(tmp_path).get("/").text
+    no = logged_in(tmp_path).get("/indicator/jeugdhulp_pct?niveau=wijk&jaar=2023").text
+    assert 'id="uitsplitsing-tabel"' not in no

@@ -187,6 +187,11 @@ def test_raad_journey(visit: Any) -> None:
     assert pg.locator("h1").inner_text() == "Wijk Centrum"
     v.axe("profiel")
     v.shot("area")
+    # Printed, the page keeps its figures and drops menu, forms and buttons.
+    pg.emulate_media(media="print")
+    assert pg.locator("#profiel").is_visible()
+    assert not pg.locator(".site-nav").is_visible() and not pg.locator("form.filters").is_visible()
+    pg.emulate_media(media="screen")
     with pg.expect_navigation():
         pg.get_by_role("link", name="Vergelijk met andere gebieden").click()
     pg.get_by_label("Zuid", exact=True).check()
@@ -271,8 +276,8 @@ def test_beheer_journey(visit: Any) -> None:
     pg = v.page
     v.login("beheer")
     v.menu("Gebruikers")
-    pg.get_by_label("Gebruikersnaam").fill("nieuwelid")
-    pg.get_by_label("Rol").select_option("beleid")
+    pg.locator("#nieuw-naam").fill("nieuwelid")
+    pg.locator("#nieuw-rol").select_option("beleid")
     with pg.expect_navigation():
         pg.get_by_role("button", name="Toevoegen").click()
     password = pg.locator('[data-testid="nieuw-wachtwoord"]').inner_text()

@@ -291,6 +291,9 @@ def test_security_headers_everywhere(client: TestClient) -> None:
         "/static/zicht.css",
         "/vendor/plotly.min.js",
         "/bestaat-niet",
+        "/gebied/WK990101",
+        "/vergelijk?gebied=WK990101&gebied=WK990102",
+        "/inloggen?next=/",
     ):
         r = client.get(url)
         csp = r.headers["content-security-policy"]

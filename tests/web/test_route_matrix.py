@@ -48,6 +48,7 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/beheer/gebruikers"): frozenset({Role.BEHEER}),
     ("POST", "/beheer/gebruikers/{username}/wachtwoord"): frozenset({Role.BEHEER}),
     ("POST", "/beheer/gebruikers/{username}/verwijderen"): frozenset({Role.BEHEER}),
+    ("POST", "/beheer/gebruikers/{username}/rol"): frozenset({Role.BEHEER}),
 }
 # Values for path parameters that exist in the test snapshot; others get "x" (a route
 # that admits the role then answers 404, one that does not still answers 403).

@@ -1,12 +1,13 @@
-"""The access database of a workspace: accounts and the audit log.
+"""The access database of a workspace: the accounts of the dashboard.
 
-They live in ``WORKSPACE/access.duckdb``, apart from the canonical ``zicht.duckdb``:
+It lives in ``WORKSPACE/access.duckdb``, apart from the canonical ``zicht.duckdb``:
 an embedded DuckDB file admits one writing process at a time, and ingest and refresh
 hold the canonical file for minutes. Logging in and writing the audit log must keep
 working while a refresh runs, and the dashboard process must not open the database
 that holds the microdata just to check a password. Every operation opens the file,
 does its work in one transaction and closes it again, so ``zicht user add`` works
-while the dashboard is being served.
+while the dashboard is being served; the server caches accounts until the file changes
+(see :func:`signature`). The audit log is a file of its own (``zicht.privacy.audit``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from zicht.store import Store, open_store
 
 ACCESS_DB = "access.duckdb"
 
-SCHEMA = [
-    """
+USERS_DDL = """
     CREATE TABLE IF NOT EXISTS app_user (
         username TEXT PRIMARY KEY,
         role TEXT NOT NULL,
@@ -34,35 +34,30 @@ SCHEMA = [
         created_at TIMESTAMPTZ NOT NULL,
         updated_at TIMESTAMPTZ NOT NULL
     )
-    """,
     """
-    CREATE TABLE IF NOT EXISTS audit_log (
-        logged_at TIMESTAMPTZ NOT NULL,
-        username TEXT NOT NULL,
-        role TEXT NOT NULL,
-        action TEXT NOT NULL,
-        what TEXT NOT NULL,
-        client TEXT NOT NULL
-    )
-    """,
-]
+SCHEMA = {ACCESS_DB: USERS_DDL}
 
 # Another process (the CLI next to a running server) may hold the file for a moment.
 _LOCK_WAIT_SECONDS = 5.0
-_process_lock = threading.Lock()
+_locks: dict[Path, threading.Lock] = {}
+_locks_lock = threading.Lock()
 _ready: set[Path] = set()
 
 
+def _lock(path: Path) -> threading.Lock:
+    with _locks_lock:
+        return _locks.setdefault(path, threading.Lock())
+
+
 @contextmanager
-def access_store(root: Path) -> Iterator[Store]:
+def access_store(root: Path, name: str = ACCESS_DB) -> Iterator[Store]:
     """The access database of the workspace at ``root``, in one transaction."""
-    path = (Path(root) / ACCESS_DB).resolve()
-    with _process_lock:
+    path = (Path(root) / name).resolve()
+    with _lock(path):
         store = _open(path)
         try:
             if path not in _ready:
-                for ddl in SCHEMA:
-                    store.execute(ddl)
+                store.execute(SCHEMA[name])
                 _ready.add(path)
             with store.transaction():
                 yield store
@@ -81,3 +76,18 @@ def _open(path: Path) -> Store:
                     f"{path}: toegangsdatabase is bezet door een ander proces; probeer opnieuw"
                 ) from None
             time.sleep(0.05)
+
+
+def signature(root: Path, name: str = ACCESS_DB) -> tuple[tuple[int, int], ...]:
+    """Changes whenever a write to the database is committed (size and modification time
+    of the file and its write-ahead log); reads leave it alone. A cache of accounts is
+    valid as long as the signature is the same."""
+    out = []
+    for suffix in ("", ".wal"):
+        try:
+            st = (Path(root) / (name + suffix)).stat()
+        except FileNotFoundError:
+            out.append((0, 0))
+        else:
+            out.append((st.st_mtime_ns, st.st_size))
+    return tuple(out)

@@ -121,6 +121,28 @@ class Accounts:
             )
         return chosen
 
+    def update(
+        self,
+        username: str,
+        role: Role,
+        *,
+        gemeenten: frozenset[str] | set[str] | list[str] = frozenset(),
+        teams: frozenset[str] | set[str] | list[str] = frozenset(),
+    ) -> None:
+        """A new role and scope; open sessions get them at their next request."""
+        scope = check_gemeenten(list(gemeenten))
+        team_set = check_teams(list(teams))
+        if team_set and role is not Role.PROFESSIONAL:
+            raise AccessError("een team of wijk kan alleen bij de rol professional")
+        with access_store(self.root) as store:
+            if not store.scalar("SELECT count(*) FROM app_user WHERE username = ?", [username]):
+                raise AccessError(f"gebruiker ‘{username}’ bestaat niet")
+            store.execute(
+                "UPDATE app_user SET role = ?, gemeenten = ?, teams = ?, updated_at = ?"
+                " WHERE username = ?",
+                [role.value, _join(scope), _join(team_set), datetime.now(UTC), username],
+            )
+
     def get(self, username: str) -> Account | None:
         with access_store(self.root) as store:
             row = store.fetchone(f"SELECT {_COLUMNS} FROM app_user WHERE username = ?", [username])
@@ -130,6 +152,10 @@ class Accounts:
         with access_store(self.root) as store:
             rows = store.fetchall(f"SELECT {_COLUMNS} FROM app_user ORDER BY username")
         return [_account(r) for r in rows]
+
+    def count(self) -> int:
+        with access_store(self.root) as store:
+            return int(store.scalar("SELECT count(*) FROM app_user"))
 
     def authenticate(self, username: str, password: str) -> Account | None:
         """The account when the password is right; None otherwise (same cost either way)."""

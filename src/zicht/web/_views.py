@@ -283,3 +283,15 @@ def cbs_comparison(
             hidden = False
         rows.append(CompareRow(area.code, area.name, own, fmt.value(cbs_value, unit), diff, hidden))
     return title, note, rows
+
+
+def breakdown_rows(snapshot: Snapshot, indicator_id: str, period: int) -> list[tuple[str, Point]]:
+    """The gemeente's figure per breakdown value (e.g. ``leeftijd=0-3``) in ``period``;
+    empty when the indicator has no breakdowns."""
+    code = snapshot.gemeente_code
+    cells = [
+        c
+        for c in snapshot.cells_of(indicator_id, level="gemeente", period=period, breakdown=None)
+        if c.breakdown and (not code or c.area_code == code)
+    ]
+    return [(c.breakdown, point(c)) for c in sorted(cells, key=lambda c: c.breakdown)]

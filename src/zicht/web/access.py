@@ -23,7 +23,6 @@ import hmac
 import os
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from starlette.routing import BaseRoute
 from zicht.config import Settings
 from zicht.errors import WorkspaceError
 from zicht.privacy import audit as audit_log
+from zicht.privacy._access_db import signature
 from zicht.privacy.accounts import Account, Accounts
 from zicht.privacy.roles import Role, User
 from zicht.web._ratelimit import LoginLimiter
@@ -59,9 +59,6 @@ SESSION_KEY_NAME = "session.key"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 LOGIN_PATH = "/inloggen"
-# A removed user or a changed role takes effect within this many seconds on a server
-# that did not make the change itself (the CLI next to a running server).
-USER_CACHE_SECONDS = 5.0
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC = "public"
 _UNSET = object()
@@ -81,20 +78,26 @@ class AccessState:
             per_user=settings.get_int("login_max_failures_user"),
             per_client=settings.get_int("login_max_failures_client"),
         )
-        self._cache: dict[str, tuple[float, Account | None]] = {}
+        # Accounts as last read; dropped whenever the accounts file changed (a user
+        # removed or a password changed by the CLI next to this server counts at once).
+        self._cache: dict[str, Account | None] = {}
+        self._signature: tuple[tuple[int, int], ...] = ()
         self.rules: dict[int, frozenset[Role] | str | None] = {}
         self.audit = audit_log.AuditWriter(root)
         self._lock = threading.Lock()
 
     def account(self, username: str) -> Account | None:
-        now = time.monotonic()
+        current = signature(self.root)
         with self._lock:
-            hit = self._cache.get(username)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+            if current != self._signature:
+                self._cache.clear()
+                self._signature = current
+            elif username in self._cache:
+                return self._cache[username]
         found = self.accounts.get(username)
         with self._lock:
-            self._cache[username] = (now + USER_CACHE_SECONDS, found)
+            if self._signature == current:
+                self._cache[username] = found
         return found
 
     def forget(self, username: str) -> None:

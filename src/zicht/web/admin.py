@@ -93,6 +93,28 @@ def reset_password(request: Request, username: str, me: Admin) -> Response:
     )
 
 
+@router.post("/gebruikers/{username}/rol", include_in_schema=False)
+def change_role(
+    request: Request,
+    username: str,
+    me: Admin,
+    role: str = Form(""),
+    gemeenten: str = Form(""),
+    teams: str = Form(""),
+) -> Response:
+    state: AccessState = request.app.state.access
+    if username == me.username and role != Role.BEHEER.value:
+        return _page(request, me, {"error": "U kunt uw eigen beheerrol niet afnemen."}, status=400)
+    try:
+        chosen = parse_role(role)
+        state.accounts.update(username, chosen, gemeenten=_split(gemeenten), teams=_split(teams))
+    except AccessError as exc:
+        return _page(request, me, {"error": _sentence(exc)}, status=400)
+    state.forget(username)
+    audit(request, "gebruiker gewijzigd", f"{username} ({chosen.value}; {gemeenten or 'alle'})")
+    return _page(request, me, {"message": f"Rol en bereik van {username} zijn gewijzigd."})
+
+
 @router.post("/gebruikers/{username}/verwijderen", include_in_schema=False)
 def remove_user(request: Request, username: str, me: Admin) -> Response:
     state: AccessState = request.app.state.access

@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from zicht.errors import ZichtError
 from zicht.web import _format as fmt
 from zicht.web import access
 from zicht.web._nav import nav_for
@@ -145,6 +146,11 @@ def create_app(ws_root: Path) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         return error_response(request, 400, None)
+
+    @app.exception_handler(ZichtError)
+    async def zicht_error(request: Request, exc: ZichtError) -> Response:
+        # E.g. the access database held by another process for too long.
+        return error_response(request, 503, None)
 
     @app.exception_handler(SnapshotError)
     async def snapshot_error(request: Request, exc: SnapshotError) -> Response:

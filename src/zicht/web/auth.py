@@ -37,12 +37,19 @@ def safe_next(target: str | None) -> str:
 
 def _form(request: Request, context: dict[str, Any], status: int = 200) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    base = {"gemeente": "", "error": "", "username": "", "next": "/"}
+    state: AccessState = request.app.state.access
+    base = {
+        "gemeente": "",
+        "error": "",
+        "username": "",
+        "next": "/",
+        "no_accounts": state.accounts.count() == 0,
+    }
     return templates.TemplateResponse(request, "login.html", base | context, status_code=status)
 
 
 @router.get(LOGIN_PATH, include_in_schema=False, dependencies=[Depends(public)])
-def login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+def login_form(request: Request, next: str | None = None) -> Response:
     target = safe_next(next)
     if current_user(request) is not None and next is None:
         return RedirectResponse(target, status_code=303)
@@ -54,7 +61,7 @@ def login(
     request: Request,
     username: str = Form(""),
     password: str = Form(""),
-    next: str = Form("/"),  # noqa: A002
+    next: str = Form("/"),
 ) -> Response:
     state: AccessState = request.app.state.access
     username = username.strip().lower()

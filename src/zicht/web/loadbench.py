@@ -67,14 +67,24 @@ def _pages(root: Path) -> list[tuple[str, str]]:
 
 class _User(threading.Thread):
     def __init__(
-        self, port: int, name: str, password: str, pages: list[tuple[str, str]], until: float
+        self,
+        port: int,
+        name: str,
+        password: str,
+        pages: list[tuple[str, str]],
+        start: threading.Barrier,
+        seconds: float,
+        think: float,
+        index: int,
     ) -> None:
         super().__init__(daemon=True)
+        self.think = think
         self.port, self.name, self.password = port, name, password
-        self.pages, self.until = pages, until
+        self.pages, self.start_together, self.seconds = pages, start, seconds
         self.samples: list[tuple[str, int, float, float]] = []
         self.cookie = ""
-        self.rng = random.Random(name)  # noqa: S311 - choosing pages, not secrets
+        # Each user its own seed: one shared seed made all users click in lockstep.
+        self.rng = random.Random(f"{name}-{index}")  # noqa: S311 - choosing pages, not secrets
         self.error = ""
 
     def _request(
@@ -84,8 +94,16 @@ class _User(threading.Thread):
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         t0 = time.perf_counter()
-        con.request(method, path, body=body, headers=headers)
-        resp = con.getresponse()
+        try:
+            con.request(method, path, body=body, headers=headers)
+            resp = con.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # The server closed an idle keep-alive connection (uvicorn: after 5 s, e.g.
+            # while waiting for the others to log in); a browser reconnects, so do we.
+            con.close()
+            t0 = time.perf_counter()
+            con.request(method, path, body=body, headers=headers)
+            resp = con.getresponse()
         text = resp.read().decode("utf-8", "replace")
         client_ms = (time.perf_counter() - t0) * 1000
         set_cookie = resp.getheader("Set-Cookie")
@@ -106,12 +124,23 @@ class _User(threading.Thread):
             status, _, _, _ = self._request(con, "POST", "/inloggen", form)
             if status != 303:
                 self.error = f"login failed with {status}"
+                self.start_together.abort()
                 return
-            while time.monotonic() < self.until:
+            # Logins (argon2: 64 MiB and ~0.1 s of CPU each) are not part of the load.
+            self.start_together.wait()
+            until = time.monotonic() + self.seconds
+            while time.monotonic() < until:
                 kind, path = self.rng.choice(self.pages)
                 status, _, server_ms, client_ms = self._request(con, "GET", path)
                 self.samples.append((kind, status, server_ms, client_ms))
-        except (OSError, http.client.HTTPException, AssertionError) as exc:
+                if self.think > 0:  # reading the page: 0.5 to 1.5 times the mean
+                    time.sleep(self.think * (0.5 + self.rng.random()))
+        except (
+            OSError,
+            http.client.HTTPException,
+            AssertionError,
+            threading.BrokenBarrierError,
+        ) as exc:
             self.error = str(exc)
         finally:
             con.close()
@@ -123,7 +152,7 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def run(root: Path, users: int, seconds: float) -> dict[str, Any]:
+def run(root: Path, users: int, seconds: float, think: float = 0.0) -> dict[str, Any]:
     root = Path(root)
     pages = _pages(root)
     name = "loadbench-" + secrets.token_hex(3)
@@ -145,11 +174,12 @@ def run(root: Path, users: int, seconds: float) -> dict[str, Any]:
                 if time.monotonic() > deadline:
                     raise SystemExit("server did not start") from None
                 time.sleep(0.1)
-        until = time.monotonic() + seconds
-        crowd = [_User(port, name, password, pages, until) for _ in range(users)]
-        started = time.monotonic()
+        start = threading.Barrier(users + 1)
+        crowd = [_User(port, name, password, pages, start, seconds, think, i) for i in range(users)]
         for u in crowd:
             u.start()
+        start.wait(timeout=300)
+        started = time.monotonic()
         for u in crowd:
             u.join()
         elapsed = time.monotonic() - started
@@ -179,6 +209,7 @@ def run(root: Path, users: int, seconds: float) -> dict[str, Any]:
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         ),
         "users": users,
+        "think_s": think,
         "seconds": round(elapsed, 1),
         "requests": len(samples),
         "requests_per_s": round(len(samples) / elapsed, 1) if elapsed else 0.0,
@@ -186,18 +217,27 @@ def run(root: Path, users: int, seconds: float) -> dict[str, Any]:
         "server_p95_ms": round(_p(all_server, 95), 1),
         "client_p95_ms": round(_p([s[3] for s in samples], 95), 1),
         "errors": errors,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "pages": rows,
     }
 
 
 def markdown(result: dict[str, Any]) -> str:
     lines = [
-        f"### Dashboard load, {result['users']} concurrent users — {result['date']}",
+        f"### Dashboard load, {result['users']} concurrent users, think time "
+        f"{result['think_s']} s — {result['date']}",
         "",
         f"Machine: {result['machine']}. {result['requests']} requests in "
-        f"{result['seconds']} s ({result['requests_per_s']}/s), closed loop without think "
-        f"time; server p50 {result['server_p50_ms']} ms, **server p95 "
-        f"{result['server_p95_ms']} ms**, client p95 {result['client_p95_ms']} ms.",
+        f"{result['seconds']} s ({result['requests_per_s']}/s), closed loop, "
+        + (
+            f"{result['think_s']} s mean think time between clicks"
+            if result["think_s"]
+            else "no think time (saturation)"
+        )
+        + f"; server p50 {result['server_p50_ms']} ms, **server p95 "
+        f"{result['server_p95_ms']} ms**, client p95 {result['client_p95_ms']} ms. "
+        f"Load average at the end (other work on the machine included): "
+        f"{result['load_average']}; errors: {len(result['errors'])}.",
         "",
         "| page | requests | non-200 | server p50 (ms) | server p95 (ms) | client p95 (ms) |",
         "|---|---:|---:|---:|---:|---:|",
@@ -215,9 +255,10 @@ def main() -> None:
     parser.add_argument("--workspace", required=True, type=Path)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds between clicks")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = run(args.workspace, args.users, args.seconds)
+    result = run(args.workspace, args.users, args.seconds, args.think)
     print(json.dumps(result, indent=2) if args.json else markdown(result))
 
 

@@ -155,6 +155,9 @@ def indicator_page(
         "cbs_title": cbs_title,
         "cbs_note": cbs_note,
         "cbs_rows": cbs_rows,
+        "breakdowns": (
+            _views.breakdown_rows(snapshot, indicator_id, period) if period is not None else []
+        ),
         "csv_url": f"/api/indicator/{indicator_id}.csv?" + urlencode(filters),
         "json_url": f"/api/indicator/{indicator_id}?" + urlencode(filters),
         "map_json": _charts.to_json(
