@@ -321,6 +321,8 @@ def cbs_download(
         _print_json(report)
     else:
         click.echo(f"{out}: {report['rows']} gebieden×jaren van {gemeente} gedownload")
+
+
 @main.group()
 def stories() -> None:
     """Verhalen (warme data): import van verhalen uit vertelsessies op papier."""
