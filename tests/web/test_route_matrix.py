@@ -49,6 +49,11 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/beheer/gebruikers/{username}/wachtwoord"): frozenset({Role.BEHEER}),
     ("POST", "/beheer/gebruikers/{username}/verwijderen"): frozenset({Role.BEHEER}),
     ("POST", "/beheer/gebruikers/{username}/rol"): frozenset({Role.BEHEER}),
+    # Goals and their reports: raad, and beleid and analist who see what raad sees; a
+    # duiding is written by a data adviser (analist).
+    ("GET", "/doelen"): frozenset({Role.RAAD, Role.BELEID, Role.ANALIST}),
+    ("GET", "/doelen/{goal_id}"): frozenset({Role.RAAD, Role.BELEID, Role.ANALIST}),
+    ("POST", "/doelen/{goal_id}/duiding"): frozenset({Role.ANALIST}),
 }
 # Values for path parameters that exist in the test snapshot; others get "x" (a route
 # that admits the role then answers 404, one that does not still answers 403).
@@ -57,6 +62,7 @@ EXAMPLES = {
     "name": "world_110m",
     "username": "niemand",
     "code": "WK990101",
+    "goal_id": "kinderarmoede",  # a shipped goal
 }
 ROLES: list[Role | None] = [None, *Role]
 

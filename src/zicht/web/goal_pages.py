@@ -23,12 +23,14 @@ from zicht.goals.load import WORKSPACE_GOALS_DIR, load_goals
 from zicht.goals.model import Goal
 from zicht.goals.view import GoalView, Published, goal_views, published_from_tables
 from zicht.reports import _svg
+from zicht.web._nav import add_link
 from zicht.web._snapshot import Snapshot
 from zicht.web.access import Role, User, audit, require
 from zicht.web.pages import base_context, nothing_published, render, snapshot_of
 
 router = APIRouter(dependencies=[Depends(require(Role.RAAD, Role.BELEID, Role.ANALIST))])
 ANALIST_ONLY = require(Role.ANALIST)  # writing a duiding
+add_link("/doelen", "Doelen", Role.RAAD, Role.BELEID, Role.ANALIST)
 
 
 def _published(snapshot: Snapshot) -> Published:
