@@ -210,6 +210,7 @@ def export(
             "wachttijd",
             "stapeling",
             "context",
+            "lokaal_team",
             "signalen",
             "kwaliteit",
         ]

@@ -345,6 +345,37 @@ def _opt(value: float | None) -> str:
     return "–" if value is None else fmt.number(float(value), 1)
 
 
+@router.get("/keten/lokaal-team", include_in_schema=False)
+def lokaal_team_page(request: Request) -> Response:
+    got = _common(request, "lokaal team")
+    if isinstance(got, Response):
+        return got
+    ctx, folder = got
+    table = read_table(folder, "lokaal_team")
+    if table is None:
+        return _missing(request, ctx, "Lokaal team")
+    names = ctx["area_names"]
+    rows = [
+        {
+            "area": "hele gemeente"
+            if r["level"] == "gemeente"
+            else names.get(r["area_code"], r["area_code"]),
+            "code": r["area_code"],
+            "level": r["level"],
+            "period": r["period"],
+            "requests": _num(r["requests"]),
+            "without": _num(r["without_maatwerk_pct"], 1),
+            "closed": _num(r["closed_observable"]),
+            "reentry": _num(r["reentry_pct"], 1),
+            "contact": _num(r["median_contact_days"], 1),
+        }
+        for r in table.to_pylist()
+    ]
+    if not rows:
+        return _missing(request, ctx, "Lokaal team")
+    return render(request, "keten_lokaal_team.html", ctx | {"title": "Lokaal team", "rows": rows})
+
+
 def _rows(table: pa.Table | None) -> list[dict[str, Any]]:
     return [] if table is None else table.to_pylist()
 
