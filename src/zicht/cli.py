@@ -210,6 +210,7 @@ def export(
             "wachttijd",
             "stapeling",
             "context",
+            "mix",
             "lokaal_team",
             "signalen",
             "kwaliteit",

@@ -43,6 +43,7 @@ def test_every_published_figure_passed_the_gate(published: Built) -> None:
         "wachttijd": ["started"],
         "signalen": ["cases"],
         "lokaal_team": ["requests", "without_maatwerk"],
+        "mix": ["households", "fewer", "same", "more"],
     }
     for name, cols in counts.items():
         t = keten_publish.read_table(folder, name)

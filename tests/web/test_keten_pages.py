@@ -150,6 +150,7 @@ def test_chain_pages_in_chromium(served: str, real: tuple[Workspace, dict[str, A
         (mine,) = [x for x in texts if planted["rising_stapeling"]["buurt"] in x]
         assert mine == texts[0] or "onderdrukt" in mine.split("\t")[2]
         assert pg.locator("#stapeling-trend tbody tr").count() == len(manifest["periods"])
+        assert pg.locator("#stapeling-mix tbody tr").count() >= 1
         # Context next to the share: own bijstand %, CBS bijstand % and social rent % (the
         # synthetic CBS file has no social rent column: shown as a dash, not as 0).
         own, cbs, rent = [c.inner_text() for c in rows.nth(0).locator("td").all()][-3:]

@@ -21,6 +21,7 @@ keten_varianten.parquet          variant, cases, median_days, p90_days
 keten_wachttijd.parquet          dimension, dim_value, started, median, p90, waiting list
 keten_stapeling.parquet          the cube's columns (indicator_id ... status)
 keten_context.parquet            area_code, period, social rent %, bijstand % (CBS)
+keten_mix.parquet                combination, households, mean provisions now / a year later
 keten_lokaal_team.parquet        level, area, year: requests without maatwerk, re-entry, contact
 keten_signalen.parquet           pattern, unit, observed, expected, cases, z
 keten_kwaliteit.parquet          source (or indicator), four dimensions, score
@@ -62,6 +63,7 @@ TABLES = (
     "wachttijd",
     "stapeling",
     "context",
+    "mix",
     "lokaal_team",
     "signalen",
     "kwaliteit",
@@ -178,6 +180,7 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
     cube = cube.append_column("status", pa.nulls(cube.num_rows, pa.string()))
     out["stapeling"] = apply_gate(cube, m, areas=areas).cast(CUBE_SCHEMA)
     out["context"] = stapeling.context(store)  # public CBS figures, gated by CBS
+    out["mix"] = _mix(store, m)
     out["lokaal_team"] = _local_team(store, m)
 
     det = signals.detect(store, terms, boundary_year, min_cases=m)
@@ -228,6 +231,17 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
             + [("score", pa.float64())]
         ),
     )
+    return out
+
+
+def _mix(store: Store, m: int) -> pa.Table:
+    """Households per combination with their provisions now and a year later; the means
+    need ``m`` households, each of fewer / as many / more is a count gated on its own."""
+    t = stapeling.mix(store)
+    out = _gate(t, m, value="mean_next", denominator="households", hide=("mean_now",))
+    for name in ("fewer", "same", "more"):
+        g = _gate(t, m, value=name, numerator=name, denominator="households", unit="%")
+        out = out.set_column(out.schema.get_field_index(name), name, g[name])
     return out
 
 

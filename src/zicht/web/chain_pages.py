@@ -264,6 +264,19 @@ def stapeling_page(
         {"period": c["period"], "value": _num(c["value"], 1), "n": _num(c["numerator"])}
         for c in sorted(gem.to_pylist(), key=lambda c: c["period"])
     ]
+    mix_table = read_table(folder, "mix")
+    mix_rows = [
+        {
+            "combination": COMBINATION_TEXT.get(r["combination"], r["combination"]),
+            "households": _num(r["households"]),
+            "now": _num(r["mean_now"], 2),
+            "next": _num(r["mean_next"], 2),
+            "fewer": _num(r["fewer"]),
+            "same": _num(r["same"]),
+            "more": _num(r["more"]),
+        }
+        for r in ([] if mix_table is None else mix_table.to_pylist())
+    ]
     return render(
         request,
         "keten_stapeling.html",
@@ -278,6 +291,7 @@ def stapeling_page(
             "rows": rows,
             "combinations": COMBINATION_TEXT,
             "trend": trend,
+            "mix_rows": mix_rows,
         },
     )
 
