@@ -210,6 +210,8 @@ def export(
             "wachttijd",
             "stapeling",
             "context",
+            "mix",
+            "lokaal_team",
             "signalen",
             "kwaliteit",
         ]

@@ -208,3 +208,25 @@ def test_long_cases_fall_back_to_spelled_out_variants(tmp_path: Path) -> None:
         chain.load_log(s, log)
         got = {r["variant"]: r["cases"] for r in chain.variants(s).to_pylist()}
     assert got == {",".join(steps): 1, "aanvraag,beschikking": 1}
+
+
+def test_postgresql_gives_the_same_tables(store: Store, postgres_dsn: str) -> None:
+    with open_store(postgres_dsn) as pg:
+        chain.load_log(pg, hand_log())
+        for fn in (
+            lambda s: chain.step_times(s),
+            lambda s: chain.step_times(s, "wijk_code"),
+            chain.variants,
+            chain.case_durations,
+            lambda s: chain.compliance(s, chain.Terms()),
+            lambda s: chain.waiting(s, "law"),
+        ):
+            ours, theirs = fn(store).to_pylist(), fn(pg).to_pylist()
+            assert len(ours) == len(theirs)
+            for a, b in zip(ours, theirs, strict=True):
+                assert a.keys() == b.keys()
+                for k in a:
+                    if isinstance(a[k], float) or isinstance(b[k], float):
+                        assert float(a[k]) == pytest.approx(float(b[k])), k
+                    else:
+                        assert a[k] == b[k], k

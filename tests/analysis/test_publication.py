@@ -42,6 +42,8 @@ def test_every_published_figure_passed_the_gate(published: Built) -> None:
         "varianten": ["cases"],
         "wachttijd": ["started"],
         "signalen": ["cases"],
+        "lokaal_team": ["requests", "without_maatwerk"],
+        "mix": ["households", "fewer", "same", "more"],
     }
     for name, cols in counts.items():
         t = keten_publish.read_table(folder, name)

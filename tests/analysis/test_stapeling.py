@@ -78,3 +78,47 @@ def test_person_laws_and_overlaps_by_hand(tmp_path: Path) -> None:
             r["household_id"]: r["laws"] for r in stapeling.household_laws(store, 2024).to_pylist()
         }
         assert hh == {"h1": "jeugd+pwet+wmo", "h2": "schuld+wmo"}
+
+
+def test_the_mix_by_hand(tmp_path: Path) -> None:
+    d = dt.date
+    pp = [  # (period, person, household)
+        (2024, "a", "h1"), (2024, "b", "h1"), (2025, "a", "h1"), (2025, "b", "h1"),
+        (2024, "c", "h3"), (2025, "c", "h3"),
+        (2024, "e", "h4"),  # h4 moved away before 2025: left out
+    ]  # fmt: skip
+    prov = [  # (person, law, start, end)
+        ("a", "pwet", d(2023, 1, 1), d(2024, 12, 1)),
+        ("a", "wmo", d(2024, 1, 1), None),
+        ("b", "jeugd", d(2024, 2, 1), d(2024, 6, 1)),  # h1: 3 in 2024, 1 in 2025
+        ("c", "pwet", d(2024, 1, 1), None),
+        ("c", "wmo", d(2024, 1, 1), None),
+        ("c", "schuld", d(2025, 3, 1), None),  # h3: 2 in 2024, 3 in 2025
+        ("e", "pwet", d(2024, 1, 1), None),
+        ("e", "wmo", d(2024, 1, 1), None),
+    ]
+    with open_store(tmp_path / "m.duckdb") as store:
+        create_schema(store)
+        store.insert_arrow(
+            "person_period",
+            pa.table({
+                "period": [r[0] for r in pp], "person_id": [r[1] for r in pp],
+                "birth_year": [1980] * len(pp), "sex": ["1"] * len(pp),
+                "household_id": [r[2] for r in pp], "buurt_code": ["BU1"] * len(pp),
+                "load_id": ["l"] * len(pp),
+            }),
+        )  # fmt: skip
+        store.insert_arrow(
+            "provision",
+            pa.table({
+                "provision_id": [str(i) for i in range(len(prov))],
+                "person_id": [r[0] for r in prov], "law": [r[1] for r in prov],
+                "start_date": [r[2] for r in prov], "end_date": [r[3] for r in prov],
+                "source": ["t"] * len(prov), "load_id": ["l"] * len(prov),
+            }),
+        )  # fmt: skip
+        got = {r["combination"]: r for r in stapeling.mix(store).to_pylist()}
+    assert set(got) == {"jeugd+pwet+wmo", "pwet+wmo"}
+    h1, h3 = got["jeugd+pwet+wmo"], got["pwet+wmo"]
+    assert (h1["households"], h1["mean_now"], h1["mean_next"], h1["fewer"]) == (1, 3.0, 1.0, 1)
+    assert (h3["households"], h3["mean_now"], h3["mean_next"], h3["more"]) == (1, 2.0, 3.0, 1)

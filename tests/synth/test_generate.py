@@ -24,6 +24,7 @@ CSVS = {
     "zaaksysteem/jeugd_voorzieningen.csv": "utf-8-sig",
     "zaaksysteem/wmo_voorzieningen.csv": "utf-8-sig",
     "zaaksysteem/schuldhulp_trajecten.csv": "cp1252",
+    "wijkteam/hulpvragen.csv": "utf-8-sig",
     "declaraties/declaraties.csv": "utf-8-sig",
 }
 XLSX = "zaaksysteem/participatie_uitkeringen.xlsx"

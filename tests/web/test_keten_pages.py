@@ -25,7 +25,7 @@ from zicht.workspace import Workspace
 from .accounts import add_user, password_for
 from .snapshot_data import TestClient
 
-PAGES = ("/keten", "/keten/stapeling", "/keten/signalen")
+PAGES = ("/keten", "/keten/stapeling", "/keten/lokaal-team", "/keten/signalen")
 
 
 def test_only_beleid_and_analist_see_the_chain(workspace: Path, login: Callable[..., User]) -> None:
@@ -150,11 +150,19 @@ def test_chain_pages_in_chromium(served: str, real: tuple[Workspace, dict[str, A
         (mine,) = [x for x in texts if planted["rising_stapeling"]["buurt"] in x]
         assert mine == texts[0] or "onderdrukt" in mine.split("\t")[2]
         assert pg.locator("#stapeling-trend tbody tr").count() == len(manifest["periods"])
+        assert pg.locator("#stapeling-mix tbody tr").count() >= 1
         # Context next to the share: own bijstand %, CBS bijstand % and social rent % (the
         # synthetic CBS file has no social rent column: shown as a dash, not as 0).
         own, cbs, rent = [c.inner_text() for c in rows.nth(0).locator("td").all()][-3:]
         assert re.fullmatch(r"\d+,\d", cbs) and rent == "–"
         assert re.fullmatch(r"\d+,\d", own) or own == "onderdrukt (privacybescherming)"
+        pg.goto(served + "/keten/lokaal-team")
+        team = pg.locator("#lokaal-team tbody tr")
+        truth = manifest["lokaal_team"]
+        assert team.count() == len(truth) + len(manifest["periods"])  # wijken + gemeente
+        first = [c.inner_text() for c in team.nth(0).locator("td").all()]
+        total = sum(t["requests"] for t in truth if t["period"] == int(first[0]))
+        assert first[1] == f"{total:,}".replace(",", ".")
         pg.goto(served + "/keten/signalen")
         sig = pg.locator("#signalen tbody tr")
         assert sig.count() == 4

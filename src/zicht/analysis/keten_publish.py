@@ -21,6 +21,8 @@ keten_varianten.parquet          variant, cases, median_days, p90_days
 keten_wachttijd.parquet          dimension, dim_value, started, median, p90, waiting list
 keten_stapeling.parquet          the cube's columns (indicator_id ... status)
 keten_context.parquet            area_code, period, social rent %, bijstand % (CBS)
+keten_mix.parquet                combination, households, mean provisions now / a year later
+keten_lokaal_team.parquet        level, area, year: requests without maatwerk, re-entry, contact
 keten_signalen.parquet           pattern, unit, observed, expected, cases, z
 keten_kwaliteit.parquet          source (or indicator), four dimensions, score
 ===============================  =======================================================
@@ -41,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from zicht.analysis import chain, signals, stapeling
+from zicht.analysis import chain, lokaal_team, signals, stapeling
 from zicht.config import Settings
 from zicht.errors import ZichtError
 from zicht.indicators import publish
@@ -61,6 +63,8 @@ TABLES = (
     "wachttijd",
     "stapeling",
     "context",
+    "mix",
+    "lokaal_team",
     "signalen",
     "kwaliteit",
 )
@@ -176,6 +180,8 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
     cube = cube.append_column("status", pa.nulls(cube.num_rows, pa.string()))
     out["stapeling"] = _gate_combinations(cube, m, areas)
     out["context"] = stapeling.context(store)  # public CBS figures, gated by CBS
+    out["mix"] = _mix(store, m)
+    out["lokaal_team"] = _local_team(store, m)
 
     det = signals.detect(store, terms, boundary_year, min_cases=m)
     sig = pa.table(
@@ -233,6 +239,43 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
         ),
     )
     return out
+
+
+def _mix(store: Store, m: int) -> pa.Table:
+    """Households per combination with their provisions now and a year later; the means
+    need ``m`` households, each of fewer / as many / more is a count gated on its own."""
+    t = stapeling.mix(store)
+    out = _gate(t, m, value="mean_next", denominator="households", hide=("mean_now",))
+    for name in ("fewer", "same", "more"):
+        g = _gate(t, m, value=name, numerator=name, denominator="households", unit="%")
+        out = out.set_column(out.schema.get_field_index(name), name, g[name])
+    return out
+
+
+def _local_team(store: Store, m: int) -> pa.Table:
+    """Three figures per row, each with its own gate and status column."""
+    t = lokaal_team.figures(store)
+    pct = pc.multiply(
+        pc.divide(
+            pc.cast(t["reentries"], pa.float64()),
+            pc.cast(pc.if_else(pc.equal(t["closed_observable"], 0), None, t["closed_observable"]),
+                    pa.float64()),
+        ),
+        100.0,
+    )  # fmt: skip
+    t = t.append_column("reentry_pct", pct)
+    share = _gate(t, m, value="without_maatwerk_pct", numerator="without_maatwerk",
+                  denominator="requests", unit="%")  # fmt: skip
+    back = _gate(t, m, value="reentry_pct", numerator="reentries",
+                 denominator="closed_observable", unit="%")  # fmt: skip
+    contact = _gate(t, m, value="median_contact_days", denominator="contacts")
+    out = share
+    for name in ("reentries", "closed_observable", "reentry_pct"):
+        out = out.set_column(out.schema.get_field_index(name), name, back[name])
+    for name in ("contacts", "median_contact_days"):
+        out = out.set_column(out.schema.get_field_index(name), name, contact[name])
+    out = out.append_column("status_terugkeer", back["status"])
+    return out.append_column("status_contact", contact["status"])
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

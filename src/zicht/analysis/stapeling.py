@@ -29,6 +29,7 @@ __all__ = [
     "cells",
     "context",
     "household_laws",
+    "mix",
     "overlaps",
     "person_laws",
 ]
@@ -197,3 +198,40 @@ def context(store: Store) -> pa.Table:
         FROM cbs_context GROUP BY code, year ORDER BY code, year
         """
     ).cast(CONTEXT_SCHEMA)
+
+
+def mix(store: Store) -> pa.Table:
+    """The mix: households with stapeling in year Y, by their combination of CBS laws, and
+    their number of active provisions (all laws) in Y and in Y + 1; per combination:
+    households, mean provisions in Y and in Y + 1, and how many had fewer, as many and
+    more a year later. Households not registered in Y + 1 are left out."""
+    laws = ", ".join(f"'{law}'" for law in CBS_LAWS)
+    return store.fetch_arrow(
+        f"""
+        WITH a AS ({_active("pp.period")}),
+        hh AS (
+            SELECT period, household_id,
+                   string_agg(DISTINCT CASE WHEN law IN ({laws}) THEN law END, '+'
+                              ORDER BY CASE WHEN law IN ({laws}) THEN law END) AS laws,
+                   count(DISTINCT CASE WHEN law IN ({laws}) THEN law END) AS n_laws,
+                   count(*) AS provisions
+            FROM a GROUP BY period, household_id
+        ),
+        registered AS (SELECT DISTINCT period, household_id FROM person_period),
+        pairs AS (
+            SELECT h.laws AS combination, h.provisions AS now,
+                   COALESCE(n.provisions, 0) AS next_year
+            FROM hh h
+            JOIN registered r ON r.household_id = h.household_id AND r.period = h.period + 1
+            LEFT JOIN hh n ON n.household_id = h.household_id AND n.period = h.period + 1
+            WHERE h.n_laws >= 2
+        )
+        SELECT combination, count(*) AS households,
+               avg(CAST(now AS DOUBLE PRECISION)) AS mean_now,
+               avg(CAST(next_year AS DOUBLE PRECISION)) AS mean_next,
+               sum(CASE WHEN next_year < now THEN 1 ELSE 0 END) AS fewer,
+               sum(CASE WHEN next_year = now THEN 1 ELSE 0 END) AS same,
+               sum(CASE WHEN next_year > now THEN 1 ELSE 0 END) AS more
+        FROM pairs GROUP BY combination ORDER BY households DESC, combination
+        """
+    )

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from zicht.store import Store
 
-LAWS = ("jeugd", "wmo", "pwet", "schuld")
-"""Law codes: Jeugdwet, Wmo 2015, Participatiewet, Wet gemeentelijke schuldhulpverlening."""
+LAWS = ("jeugd", "wmo", "pwet", "schuld", "wijkteam")
+"""Law codes: Jeugdwet, Wmo 2015, Participatiewet, Wet gemeentelijke schuldhulpverlening;
+``wijkteam`` marks a help request to the local team (seed 004; see docs/chain.md), whose
+outcome is its product category: ``zelf``, ``voorliggend`` or ``maatwerk``."""
 
 CHAIN_STEPS = (
     "melding",

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from zicht.synth import _berichten, _files, _geo, _kwb, _mappings, _population, _provisions
+from zicht.synth import _berichten, _files, _geo, _kwb, _lokaal, _mappings, _population, _provisions
 from zicht.synth._defects import plant
 from zicht.synth._planted import Plan
 from zicht.synth._population import BsnSource, day_of_year_start
@@ -32,7 +32,7 @@ from zicht.synth._writers import BlockWriter, CsvWriter, XlsxWriter, fmt_ints
 __all__ = ["generate", "CHUNK_PERSONS"]
 
 CHUNK_PERSONS = 100_000
-_REF_PREFIX = {"jeugd": "BJ", "wmo": "BW", "pwet": "P", "schuld": "S"}
+_REF_PREFIX = {"jeugd": "BJ", "wmo": "BW", "pwet": "P", "schuld": "S", "wijkteam": "H"}
 
 
 class _Counter:
@@ -104,6 +104,7 @@ def generate(
             writers[spec.rel] = CsvWriter(out, spec.rel, spec.header, spec.encoding)
 
     truth = Truth(geo, periods)
+    lokaal = _lokaal.LokaalTruth([geo.wijk_codes[w] for w in geo.buurt_wijk.tolist()], periods)
     bsns = BsnSource(seed)
     refs = {law: _Counter() for law in _REF_PREFIX}
     toewijzing = _Counter(100_000_001)
@@ -178,6 +179,19 @@ def generate(
                 emit(_mappings.PWET, _files.participatie(s, pop, ref_text, lost), key)
             else:
                 emit(_mappings.SCHULD, _files.schuldhulp(s, pop, ref_text, lost, rng), key)
+        hulp = _lokaal.make(
+            np.random.default_rng([seed, 4, c]), pop, [spells["jeugd"], spells["wmo"]]
+        )
+        ids = refs["wijkteam"].take(hulp.n)
+        hulp_refs = "H" + fmt_ints(ids) if hulp.n else np.zeros(0, dtype=object)
+        hulp_cols = _lokaal.columns(
+            hulp,
+            hulp_refs,
+            _files.bsn_text(pop, hulp.person, lost),
+            _files.full_names(pop, hulp.person),
+        )
+        emit(_mappings.WIJKTEAM, hulp_cols, lambda: f"H{refs['wijkteam'].one()}")
+        lokaal.add(pop, hulp)
         truth.add_chunk(pop, spells, costs)
         del pop, spells, costs
 
@@ -189,6 +203,7 @@ def generate(
     )
     manifest["truth"] = truth.result()
     manifest["planted"] = plan.manifest(geo.buurt_codes, agb["jeugd"])
+    manifest["lokaal_team"] = lokaal.result()
     manifest["cbs_kwb"] = _kwb.write_kwb(out, manifest["truth"], geo.gemeente_names[0])
     manifest["stories"] = write_stories(out, geo.wijk_codes, periods, seed)
     (out / "manifest.json").write_text(

@@ -312,7 +312,53 @@ DECLARATIES = FileSpec(
     ),  # fmt: skip
 )
 
-TABULAR = (BRP, JEUGD, WMO, PWET, SCHULD, DECLARATIES)
+WIJKTEAM = FileSpec(
+    "wijkteam/hulpvragen.csv",
+    (
+        "Hulpvraagnummer",
+        "BSN",
+        "Naam",
+        "Ingangsdatum",
+        "Datum eerste contact",
+        "Einddatum",
+        "Soort",
+        "Notitie",
+    ),  # fmt: skip
+    {
+        "source": "wijkteam_registratie",
+        "target": "provision",
+        "law": "wijkteam",
+        **_CSV,
+        "columns": {
+            "provision_ref": "Hulpvraagnummer",
+            "bsn": "BSN",
+            "product_category": "Soort",
+            "start_date": "Ingangsdatum",
+            "end_date": "Einddatum",
+        },
+        "events": {"melding": "Ingangsdatum", "eerste_gesprek": "Datum eerste contact"},
+        "values": {
+            "product_category": {
+                "Zelf afgehandeld": "zelf",
+                "Voorliggend veld": "voorliggend",
+                "Maatwerk": "maatwerk",
+            }
+        },
+        "key": ["provision_ref"],
+    },
+    Layout(
+        rules=_COMMON_RULES,
+        bsn=1,
+        key=0,
+        date=3,
+        end=5,
+        start=3,
+        category=6,
+        bad_category="Budgetbeheer",
+    ),
+)
+
+TABULAR = (BRP, JEUGD, WMO, PWET, SCHULD, WIJKTEAM, DECLARATIES)
 MESSAGE_FOLDERS = ("berichten/ijw", "berichten/iwmo")
 INGEST_ORDER = (
     GEO.rel,
@@ -322,6 +368,7 @@ INGEST_ORDER = (
     WMO.rel,
     PWET.rel,
     SCHULD.rel,
+    WIJKTEAM.rel,
     *MESSAGE_FOLDERS,
     DECLARATIES.rel,
 )

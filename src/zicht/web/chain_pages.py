@@ -264,6 +264,19 @@ def stapeling_page(
         {"period": c["period"], "value": _num(c["value"], 1), "n": _num(c["numerator"])}
         for c in sorted(gem.to_pylist(), key=lambda c: c["period"])
     ]
+    mix_table = read_table(folder, "mix")
+    mix_rows = [
+        {
+            "combination": COMBINATION_TEXT.get(r["combination"], r["combination"]),
+            "households": _num(r["households"]),
+            "now": _num(r["mean_now"], 2),
+            "next": _num(r["mean_next"], 2),
+            "fewer": _num(r["fewer"]),
+            "same": _num(r["same"]),
+            "more": _num(r["more"]),
+        }
+        for r in ([] if mix_table is None else mix_table.to_pylist())
+    ]
     return render(
         request,
         "keten_stapeling.html",
@@ -278,6 +291,7 @@ def stapeling_page(
             "rows": rows,
             "combinations": COMBINATION_TEXT,
             "trend": trend,
+            "mix_rows": mix_rows,
         },
     )
 
@@ -343,6 +357,37 @@ def snapshot_cells(request: Request, indicator: str, level: str, period: int | N
 
 def _opt(value: float | None) -> str:
     return "–" if value is None else fmt.number(float(value), 1)
+
+
+@router.get("/keten/lokaal-team", include_in_schema=False)
+def lokaal_team_page(request: Request) -> Response:
+    got = _common(request, "lokaal team")
+    if isinstance(got, Response):
+        return got
+    ctx, folder = got
+    table = read_table(folder, "lokaal_team")
+    if table is None:
+        return _missing(request, ctx, "Lokaal team")
+    names = ctx["area_names"]
+    rows = [
+        {
+            "area": "hele gemeente"
+            if r["level"] == "gemeente"
+            else names.get(r["area_code"], r["area_code"]),
+            "code": r["area_code"],
+            "level": r["level"],
+            "period": r["period"],
+            "requests": _num(r["requests"]),
+            "without": _num(r["without_maatwerk_pct"], 1),
+            "closed": _num(r["closed_observable"]),
+            "reentry": _num(r["reentry_pct"], 1),
+            "contact": _num(r["median_contact_days"], 1),
+        }
+        for r in table.to_pylist()
+    ]
+    if not rows:
+        return _missing(request, ctx, "Lokaal team")
+    return render(request, "keten_lokaal_team.html", ctx | {"title": "Lokaal team", "rows": rows})
 
 
 def _rows(table: pa.Table | None) -> list[dict[str, Any]]:
