@@ -28,6 +28,7 @@ from zicht.web._snapshot import SnapshotCache, SnapshotError
 from zicht.web.api import router as api_router
 from zicht.web.auth import router as auth_router
 from zicht.web.pages import router as pages_router
+from zicht.web.vertelpunt import router as vertelpunt_router
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = _HERE / "templates"
@@ -121,6 +122,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(auth_router)
+    app.include_router(vertelpunt_router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
