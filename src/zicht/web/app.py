@@ -28,6 +28,7 @@ from zicht.web._snapshot import SnapshotCache, SnapshotError
 from zicht.web.api import router as api_router
 from zicht.web.auth import router as auth_router
 from zicht.web.pages import router as pages_router
+from zicht.web.story_pages import router as story_pages_router
 from zicht.web.vertelpunt import router as vertelpunt_router
 
 _HERE = Path(__file__).resolve().parent
@@ -123,6 +124,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(auth_router)
     app.include_router(vertelpunt_router)
+    app.include_router(story_pages_router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
