@@ -3,8 +3,10 @@ scrubbed stories; an observation needs two interpretations."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from zicht.web.app import create_app
 from zicht.workspace import Workspace
 
 from .accounts import csrf_of
-from .snapshot_data import TestClient
+from .snapshot_data import WIJKEN, TestClient, write_snapshot
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +92,64 @@ def test_observation_needs_two_interpretations(
     assert r.status_code == 303
     page = c.get("/verhalen/bewoner").text
     assert "Regels gaan voor mensen" in page and "Wachten en niet gehoord." in page
+
+
+@pytest.fixture(scope="module")
+def warm_ws(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """Stories about the wijken and years of the hand-made snapshot, beside it."""
+    tmp = tmp_path_factory.mktemp("warm")
+    manifest = write(tmp / "synth", list(WIJKEN), [2023, 2024], seed=9)
+    ws = Workspace.init(tmp / "ws")
+    write_snapshot(ws.root)
+    import_csv(ws, "bewoner", tmp / "synth" / manifest["file"], get_scrubber())
+    return ws.root, manifest
+
+
+def test_warm_next_to_cold(warm_ws: tuple[Path, dict[str, Any]], login: Callable[..., Any]) -> None:
+    root, manifest = warm_ws
+    c = TestClient(create_app(root))
+    login(c, Role.BELEID)
+    html = c.get("/verhalen/bewoner/warm-koud").text
+    # The cold side, as published in the hand-made snapshot (snapshot_data.CELLS).
+    centrum_2024 = html.split('<th scope="row">Centrum</th><td>2024</td>')[1].split("</tr>")[0]
+    assert "Jeugd met jeugdhulp: 14,2%" in centrum_2024
+    assert "Inwoners met bijstand: 4,5%" in centrum_2024
+    noord_2024 = html.split('<th scope="row">Noord</th><td>2024</td>')[1].split("</tr>")[0]
+    assert "Jeugd met jeugdhulp: onderdrukt (privacybescherming)" in noord_2024
+    # The warm side, recomputed here from the generated CSV.
+    with (root.parent / "synth" / manifest["file"]).open(encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.DictReader(fh, delimiter=";")]
+    mine = [r for r in rows if r["wijk"] == "WK990101" and r["verteld_op"].endswith("2024")]
+    median = statistics.median(float(r["gehoord"]) for r in mine)
+    assert f"<td>{len(mine)}</td>" in centrum_2024
+    assert f"mediaan {round(median * 100)}%" in centrum_2024
+    pwet = html.split('<th scope="row">pwet</th><td>2024</td>')[1].split("</tr>")[0]
+    assert "Inwoners met bijstand: 3,1%" in pwet
+
+
+def test_export_of_a_pattern_has_scrubbed_stories_only(
+    warm_ws: tuple[Path, dict[str, Any]], login: Callable[..., Any]
+) -> None:
+    root, manifest = warm_ws
+    c = TestClient(create_app(root))
+    login(c, Role.ANALIST)
+    page = c.get("/verhalen/bewoner").text
+    link = re.search(r'class="vh-export" href="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = c.get(link.replace("&amp;", "&"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    text = r.text
+    assert text.startswith("# Patroon: ") and text.count("\n> ") >= 3
+    with (root.parent / "synth" / manifest["file"]).open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    for item in manifest["personal_data"]:
+        assert item["value"] not in text
+    assert not any(
+        r["schuilnaam"] and f"{r['schuilnaam']}" in text
+        for r in rows
+        if r["schuilnaam"] == "Anoniem123"
+    )
+    assert "verhalen-" not in text  # no story ids
+    assert c.get("/verhalen/bewoner/export?patroon=bestaat|niet").status_code == 404
+    raad = TestClient(create_app(root))
+    login(raad, Role.RAAD)
+    assert raad.get(link.replace("&amp;", "&")).status_code == 403

@@ -19,9 +19,11 @@ from fastapi.templating import Jinja2Templates
 
 from zicht.analysis._signifiers import anonymous_context, distribution
 from zicht.analysis.patterns import filter_stories, find_patterns
+from zicht.analysis.warm_cold import warm_next_to_cold
 from zicht.config import Settings
 from zicht.errors import ZichtError
 from zicht.model.stories import Story, StoryForm
+from zicht.reports.story_export import pattern_markdown
 from zicht.store import open_store
 from zicht.stories.forms import load_forms
 from zicht.stories.storage import load_observations, load_stories, save_observation
@@ -142,6 +144,55 @@ def story_patterns(
                 "periode": sorted({s.period for s in all_stories}),
             },
         },
+    )
+
+
+def _settings_k(request: Request) -> tuple[int, int]:
+    settings = Settings.load(_root(request) / "zicht.toml")
+    return settings.get_int("stories_k"), settings.get_int("stories_min_group")
+
+
+@router.get("/verhalen/{form_id}/warm-koud", include_in_schema=False)
+def warm_cold_page(request: Request, form_id: str) -> Response:
+    form = _form(request, form_id)
+    k, _ = _settings_k(request)
+    stories, _ = _load(_root(request), form_id)
+    snapshot = request.app.state.snapshots.get()
+    tables = warm_next_to_cold(form, stories, snapshot, k)
+    names = snapshot.area_names() if snapshot is not None else {}
+    access.audit(request, "bekijken", f"verhalen warm-koud {form_id}")
+    return _render(
+        request,
+        "verhalen_warm_koud.html",
+        {"form": form, "tables": tables, "names": names, "k": k, "published": snapshot},
+    )
+
+
+@router.get("/verhalen/{form_id}/export", include_in_schema=False)
+def export_pattern(
+    request: Request,
+    form_id: str,
+    patroon: str,
+    wet: str = "",
+    wijk: str = "",
+    rol: str = "",
+    periode: int | None = None,
+) -> Response:
+    form = _form(request, form_id)
+    k, min_group = _settings_k(request)
+    all_stories, observations = _load(_root(request), form_id)
+    stories = filter_stories(all_stories, role=rol, law=wet, wijk=wijk, period=periode)
+    report = find_patterns(form, stories, min_group=min_group, k=k)
+    found = next((p for p in report.patterns if p.key == patroon), None)
+    if found is None:
+        raise HTTPException(404, "Dit patroon is in deze selectie niet (meer) gevonden.")
+    access.audit(request, "exporteren", f"verhalen {form_id} {patroon}")
+    text = pattern_markdown(form, found, stories, observations, k)
+    filename = f"patroon-{form_id}.md"
+    return Response(
+        text,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
