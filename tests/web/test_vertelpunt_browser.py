@@ -12,12 +12,24 @@ from typing import Any
 import pytest
 import uvicorn
 
+from zicht.privacy.roles import Role
 from zicht.privacy.scrub import get_scrubber
 from zicht.store import open_store
+from zicht.stories.importer import import_csv
 from zicht.stories.storage import load_stories
+from zicht.synth._stories import write
 from zicht.web.app import create_app
+from zicht.workspace import Workspace
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, Recorder, _assert_clean, _free_port
+from .accounts import add_user
+from .test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Recorder,
+    _assert_clean,
+    _free_port,
+    browser_login,
+)
 from .test_vertelpunt import make_workspace
 
 pytestmark = pytest.mark.browser
@@ -28,6 +40,10 @@ sync_api = pytest.importorskip("playwright.sync_api")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     get_scrubber()  # load deduce before the first story arrives
     root = make_workspace(tmp_path_factory.mktemp("vp"))
+    yield from _serve(root)
+
+
+def _serve(root: Path) -> Iterator[tuple[str, Path]]:
     port = _free_port()
     config = uvicorn.Config(
         create_app(root), host="127.0.0.1", port=port, log_level="warning", ws="none",
@@ -157,4 +173,33 @@ def test_story_by_mouse(served: tuple[str, Path], phone: tuple[Any, Recorder]) -
     x, y = story.answers["belangrijk"].points["wonen"]
     assert x > 0.8 and y > 0.8
     assert story.answers["wachttijd"].options == ("kort",)
+    _assert_clean(rec)
+
+
+@pytest.fixture(scope="module")
+def served_stories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    tmp = tmp_path_factory.mktemp("analist")
+    manifest = write(tmp / "synth", ["WK990101", "WK990102"], [2024, 2025], seed=5)
+    ws = Workspace.init(tmp / "ws")
+    import_csv(ws, "bewoner", tmp / "synth" / manifest["file"], get_scrubber())
+    add_user(ws.root, Role.ANALIST, username="analist")
+    yield from _serve(ws.root)
+
+
+def test_analyst_page_draws_ternary_plots_offline(
+    served_stories: tuple[str, Path], phone: tuple[Any, Recorder]
+) -> None:
+    base, _ = served_stories
+    pg, rec = phone
+    pg.set_viewport_size({"width": 1280, "height": 900})
+    pg.goto(base + "/verhalen/bewoner")
+    assert "/inloggen" in pg.url
+    browser_login(pg, base, "analist")
+    pg.goto(base + "/verhalen/bewoner")
+    for sig in ("wat_bepaalde", "gevoel", "gehoord"):
+        pg.wait_for_selector(f'[data-chart="grafiek-{sig}"][data-ready="true"]', timeout=20000)
+    # Plotly drew a ternary subplot with the stories, the region and the centre.
+    assert pg.locator("#plot-wat_bepaalde .ternary").count() == 1
+    assert pg.locator("#plot-wat_bepaalde .scatterlayer .trace").count() == 3
+    assert "is lager bij" in pg.content()
     _assert_clean(rec)
