@@ -76,6 +76,11 @@ def run_demo(
 
         echo("    CBS-kerncijfers van de gemeente inlezen (ter vergelijking)…")
         load_kwb(ws, result.exports / manifest["cbs_kwb"])
+    if manifest.get("stories"):
+        from zicht.stories.importer import import_csv
+
+        echo("    Verhalen uit vertelsessies inlezen (persoonsgegevens verwijderen)…")
+        import_csv(ws, manifest["stories"]["form"], result.exports / manifest["stories"]["file"])
     result.seconds["ingest"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -182,16 +182,25 @@ class Scrubber:
                 spans.append(Span(int(ann.start_char), int(ann.end_char), kind, "deduce"))
         return spans
 
+    @staticmethod
+    def rules_only(text: str) -> str:
+        """``text`` scrubbed by the own rules alone (no names, streets or dates)."""
+        return _replace(text, merge(own_rules(text)))
+
     def scrub(self, text: str) -> ScrubResult:
         spans = merge(own_rules(text) + self._deduce_spans(text))
-        parts: list[str] = []
-        pos = 0
-        for s in spans:
-            parts.append(text[pos : s.start])
-            parts.append(TAGS[s.kind])
-            pos = s.end
-        parts.append(text[pos:])
-        return ScrubResult("".join(parts), tuple(spans))
+        return ScrubResult(_replace(text, spans), tuple(spans))
+
+
+def _replace(text: str, spans: list[Span]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for s in spans:
+        parts.append(text[pos : s.start])
+        parts.append(TAGS[s.kind])
+        pos = s.end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 _SCRUBBER: Scrubber | None = None

@@ -99,6 +99,15 @@ def _check_header(path: Path, form: StoryForm, header: list[str]) -> None:
         )
 
 
+def _scrub_pseudonym(scrubber: Scrubber, pseudonym: str) -> str:
+    """A self-chosen pseudonym is often a first name ("Merel"), which is fine alone; it is
+    scrubbed like a story when it has several words (possibly a full name) and always
+    stripped of numbers, addresses and e-mail by the own rules."""
+    if " " in pseudonym.strip():
+        return scrubber.scrub(pseudonym).text
+    return Scrubber.rules_only(pseudonym)
+
+
 def build_story(
     form: StoryForm,
     raw: dict[str, str],
@@ -126,8 +135,7 @@ def build_story(
         text=scrubber.scrub(text).text,
         answers=answers,
         context=context,
-        # A chosen pseudonym may be a real name: it is scrubbed like the story.
-        pseudonym=scrubber.scrub(pseudonym).text if pseudonym else None,
+        pseudonym=_scrub_pseudonym(scrubber, pseudonym) if pseudonym else None,
         source=source,
     )
 

@@ -37,6 +37,8 @@ from zicht.web.chain_pages import router as chain_router
 from zicht.web.goal_pages import router as goal_pages_router
 from zicht.web.pages import router as pages_router
 from zicht.web.quality import router as quality_router
+from zicht.web.story_pages import router as story_pages_router
+from zicht.web.vertelpunt import router as vertelpunt_router
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = _HERE / "templates"
@@ -138,6 +140,8 @@ def create_app(ws_root: Path) -> FastAPI:
     app.include_router(quality_router)
     app.include_router(areas_router)
     app.include_router(chain_router)
+    app.include_router(vertelpunt_router)
+    app.include_router(story_pages_router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
