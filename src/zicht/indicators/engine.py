@@ -238,6 +238,7 @@ def compute_cube(
 ) -> pa.Table:
     """Every indicator's cells in one table (ungated)."""
     defs = definitions.values() if isinstance(definitions, Mapping) else definitions
+    store.prepare_for_indicators()
     parts = [compute_indicator(store, d, settings, boundary_year) for d in defs]
     if not parts:
         return CUBE_SCHEMA.empty_table()

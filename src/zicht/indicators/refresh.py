@@ -106,6 +106,7 @@ def _read_inputs(
     ]
     code, name = _gemeente(store, settings, boundary_year)
     show = progress and sys.stderr.isatty()
+    store.prepare_for_indicators()
     parts = [
         compute_indicator(store, d, settings, boundary_year)
         for d in tqdm(definitions.values(), desc="indicatoren", disable=not show, unit="ind")
@@ -141,7 +142,11 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
     with ws.store() as store:
         with store.transaction():
             inputs = _read_inputs(store, settings, definitions, progress)
-        cube = apply_gate(inputs.cube, min_count, areas=inputs.areas).cast(CUBE_SCHEMA)
+        cube = (
+            apply_gate(inputs.cube, min_count, areas=inputs.areas)
+            .select(CUBE_SCHEMA.names)
+            .cast(CUBE_SCHEMA)
+        )
         context = context_cells(store, inputs.areas.column("code").to_pylist())
         assert_gated(cube, min_count)
         now = datetime.now(UTC)
