@@ -132,7 +132,13 @@ def _read_inputs(
             raw = compute_indicator(store, d, settings, boundary_year)
             # The gate works per indicator and period, so gating one indicator at a time
             # gives the same cells as gating the whole cube.
-            cells = apply_gate(raw, min_count, areas=areas).select(CUBE_SCHEMA.names)
+            cells = apply_gate(
+                raw,
+                min_count,
+                areas=areas,
+                dominance_pct=settings.get_int("dominance_pct"),
+                round_to=settings.get_int("round_counts_to"),
+            ).select(CUBE_SCHEMA.names)
             cells = cells.cast(CUBE_SCHEMA)
             _incremental.store_cells(root, d.id, fp, cells)
             recomputed.append(d.id)
