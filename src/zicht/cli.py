@@ -270,3 +270,28 @@ def bench(persons: int, years: int, as_json: bool, markdown: Path | None) -> Non
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command()
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option("--indicator", "indicator_id", required=True)
+@click.option(
+    "--dialect", type=click.Choice(["duckdb", "postgresql"]), default="duckdb", show_default=True
+)
+@_user_errors
+def sql(workspace: Path, indicator_id: str, dialect: str) -> None:
+    """Toon de SQL achter een indicator (voor analisten; de uitkomst is niet gecontroleerd)."""
+    from zicht.indicators.published import sql_for
+    from zicht.indicators.refresh import WORKSPACE_INDICATORS_DIR
+    from zicht.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    click.echo(
+        sql_for(
+            indicator_id,
+            ws.settings,
+            dialect=dialect,
+            definitions_dir=ws.root / WORKSPACE_INDICATORS_DIR,
+        ),
+        nl=False,
+    )
