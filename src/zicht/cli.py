@@ -492,10 +492,6 @@ def _bench_keten(events: int, as_json: bool, markdown: Path | None) -> None:
             fh.write("\n" + format_markdown(rows, machine, today))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 @main.command()
 @click.option("--workspace", required=True, type=click.Path(path_type=Path))
 @click.option("--goal", "goal_id", default=None, help="Eén doel (id); anders --all.")
@@ -515,3 +511,32 @@ def report(workspace: Path, goal_id: str | None, all_goals: bool, output: Path) 
         f"Geschreven: {result.path} ({result.goals} doelen, {result.indicators} indicatoren) "
         f"en {result.excel}"
     )
+
+
+@main.command()
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option("--indicator", "indicator_id", required=True)
+@click.option(
+    "--dialect", type=click.Choice(["duckdb", "postgresql"]), default="duckdb", show_default=True
+)
+@_user_errors
+def sql(workspace: Path, indicator_id: str, dialect: str) -> None:
+    """Toon de SQL achter een indicator (voor analisten; de uitkomst is niet gecontroleerd)."""
+    from zicht.indicators.published import sql_for
+    from zicht.indicators.refresh import WORKSPACE_INDICATORS_DIR
+    from zicht.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    click.echo(
+        sql_for(
+            indicator_id,
+            ws.settings,
+            dialect=dialect,
+            definitions_dir=ws.root / WORKSPACE_INDICATORS_DIR,
+        ),
+        nl=False,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -53,6 +53,18 @@ SETTINGS: tuple[Setting, ...] = (
         "conversation (4 weeks; 3 working days when eviction or disconnection threatens).",
     ),
     Setting(
+        "round_counts_to",
+        0,
+        "Disclosure gate: round published counts to a multiple of this (CBS uses 5); "
+        "0 or 1: no rounding. Rounded cells get status afgerond.",
+    ),
+    Setting(
+        "dominance_pct",
+        85,
+        "Disclosure gate: suppress a cost sum when one person contributes more than "
+        "this percentage of it (0: no dominance rule).",
+    ),
+    Setting(
         "istandaarden_dir",
         "",
         "Folder with the iJw/iWmo schemas (ijw/xsd, iwmo/xsd). "

@@ -274,10 +274,14 @@ def insert_rows(ws: Workspace) -> None:
 
 @pytest.fixture
 def make_ws(tmp_path: Path) -> Callable[..., Workspace]:
-    def make(min_cell_count: int | None = None, *, rows: bool = True) -> Workspace:
+    def make(
+        min_cell_count: int | None = None, *, rows: bool = True, dominance_pct: int = 0
+    ) -> Workspace:
         ws = Workspace.init(
             tmp_path / "ws", gemeente_code="GM9901", gemeente_naam="Teststad", boundary_year=2024
         )
+        # Off unless a test asks: every client here is alone in some buurt.
+        ws.set_setting("dominance_pct", dominance_pct)
         if min_cell_count is not None:
             ws.set_setting("min_cell_count", min_cell_count)
         if rows:

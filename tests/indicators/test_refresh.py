@@ -363,3 +363,15 @@ def test_gated_cube_passes_the_last_check(make_ws: MakeWs) -> None:
     assert snap is not None
     assert_gated(snap.cube, 0)
     assert pc.sum(pc.equal(snap.cube.column("status"), "afgerond")).as_py() in (0, None)
+
+
+def test_dominance_rule_suppresses_a_lone_clients_costs(make_ws: MakeWs) -> None:
+    # B21 2023: e01 is the only jeugd client (400 euro, 100 % of the sum); B22 2023: d01
+    # is the only wmo client. The gemeente sums have no dominant client (44 %, 43 %).
+    ws = make_ws(min_cell_count=0, dominance_pct=85)
+    refresh(ws)
+    cells = _cells(ws)
+    assert cells[("kosten_per_client_jeugd", B21, 2023)]["status"] == "onderdrukt"
+    assert cells[("kosten_per_client_wmo", B22, 2023)]["status"] == "onderdrukt"
+    assert cells[("kosten_per_client_jeugd", GM, 2023)]["status"] == "gepubliceerd"
+    assert cells[("kosten_per_client_wmo", GM, 2023)]["status"] == "gepubliceerd"

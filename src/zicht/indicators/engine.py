@@ -208,11 +208,16 @@ def _const(value: str, n: int) -> pa.Array:
 def compute_indicator(
     store: Store, definition: IndicatorDefinition, settings: Settings, boundary_year: int
 ) -> pa.Table:
-    """One indicator's cells, in the cube schema, status still unset (NULL)."""
+    """One indicator's cells, in the cube schema plus ``dominant``, status still unset."""
     sql = indicator_sql(definition, settings, store.dialect, str(int(boundary_year)))
     raw = store.fetch_arrow(sql)
     n = raw.num_rows
-    return pa.table(
+    dominant = (
+        raw.column("dominant").cast(pa.float64())
+        if "dominant" in raw.column_names
+        else pa.nulls(n, type=pa.float64())
+    )
+    cells = pa.table(
         {
             "indicator_id": _const(definition.id, n),
             "level": raw.column("level").cast(pa.string()),
@@ -228,6 +233,9 @@ def compute_indicator(
         },
         schema=CUBE_SCHEMA,
     )
+    # The largest single contribution to the numerator, for the gate's dominance rule;
+    # never published (refresh keeps only the CUBE_SCHEMA columns).
+    return cells.append_column("dominant", dominant)
 
 
 def compute_cube(
@@ -238,9 +246,10 @@ def compute_cube(
 ) -> pa.Table:
     """Every indicator's cells in one table (ungated)."""
     defs = definitions.values() if isinstance(definitions, Mapping) else definitions
+    store.prepare_for_indicators()
     parts = [compute_indicator(store, d, settings, boundary_year) for d in defs]
     if not parts:
-        return CUBE_SCHEMA.empty_table()
+        return CUBE_SCHEMA.append(pa.field("dominant", pa.float64())).empty_table()
     return pa.concat_tables(parts)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -22,7 +23,7 @@ from tqdm import tqdm
 from zicht.analysis.context import context_cells
 from zicht.config import Settings
 from zicht.errors import RefreshError
-from zicht.indicators import publish
+from zicht.indicators import _incremental, publish
 from zicht.indicators.definitions import IndicatorDefinition, load_definitions
 from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator
 from zicht.privacy.disclosure import SUPPRESSED, apply_gate, assert_gated
@@ -41,6 +42,8 @@ class RefreshReport:
     published: int
     suppressed: int
     seconds: float
+    recomputed: list[str] = field(default_factory=list)
+    """Indicators computed afresh; the others were reused (their inputs did not change)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +58,7 @@ class _Inputs:
     cube: pa.Table
     areas: pa.Table
     loads: list[dict[str, Any]]
+    recomputed: list[str]
 
 
 def _boundary_year(store: Store, settings: Settings) -> int:
@@ -94,6 +98,7 @@ def _read_inputs(
     settings: Settings,
     definitions: dict[str, IndicatorDefinition],
     progress: bool,
+    root: Path,
 ) -> _Inputs:
     if not store.scalar("SELECT count(*) FROM person_period"):
         raise RefreshError(
@@ -105,12 +110,6 @@ def _read_inputs(
         int(r[0]) for r in store.fetchall("SELECT DISTINCT period FROM person_period ORDER BY 1")
     ]
     code, name = _gemeente(store, settings, boundary_year)
-    show = progress and sys.stderr.isatty()
-    parts = [
-        compute_indicator(store, d, settings, boundary_year)
-        for d in tqdm(definitions.values(), desc="indicatoren", disable=not show, unit="ind")
-    ]
-    cube = pa.concat_tables(parts) if parts else CUBE_SCHEMA.empty_table()
     areas = store.fetch_arrow(
         "SELECT level, code, name, parent_code, gemeente_code, "
         "CAST(boundary_year AS INTEGER) AS boundary_year, geometry "
@@ -118,13 +117,40 @@ def _read_inputs(
         "ORDER BY CASE level WHEN 'gemeente' THEN 1 WHEN 'wijk' THEN 2 ELSE 3 END, code",
         [boundary_year],
     )
+    show = progress and sys.stderr.isatty()
+    store.prepare_for_indicators()
+    tables = _incremental.table_fingerprints(
+        store, {t for d in definitions.values() for t in _incremental.tables_read(d)}
+    )
+    min_count = settings.get_int("min_cell_count")
+    parts: list[pa.Table] = []
+    recomputed: list[str] = []
+    for d in tqdm(definitions.values(), desc="indicatoren", disable=not show, unit="ind"):
+        fp = _incremental.fingerprint(d, settings, boundary_year, tables)
+        cells = _incremental.load(root, d.id, fp, CUBE_SCHEMA)
+        if cells is None:
+            raw = compute_indicator(store, d, settings, boundary_year)
+            # The gate works per indicator and period, so gating one indicator at a time
+            # gives the same cells as gating the whole cube.
+            cells = apply_gate(
+                raw,
+                min_count,
+                areas=areas,
+                dominance_pct=settings.get_int("dominance_pct"),
+                round_to=settings.get_int("round_counts_to"),
+            ).select(CUBE_SCHEMA.names)
+            cells = cells.cast(CUBE_SCHEMA)
+            _incremental.store_cells(root, d.id, fp, cells)
+            recomputed.append(d.id)
+        parts.append(cells)
+    cube = pa.concat_tables(parts) if parts else CUBE_SCHEMA.empty_table()
     loads = [
         {"file": r[0], "rows_in": int(r[1]), "accepted": int(r[2]), "quarantined": int(r[3])}
         for r in store.fetchall(
             "SELECT file, rows_in, accepted, quarantined FROM load_log ORDER BY loaded_at, file"
         )
     ]
-    return _Inputs(boundary_year, periods, code, name, cube, areas, loads)
+    return _Inputs(boundary_year, periods, code, name, cube, areas, loads, recomputed)
 
 
 def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
@@ -140,8 +166,8 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
     published_dir = ws.published_dir
     with ws.store() as store:
         with store.transaction():
-            inputs = _read_inputs(store, settings, definitions, progress)
-        cube = apply_gate(inputs.cube, min_count, areas=inputs.areas).cast(CUBE_SCHEMA)
+            inputs = _read_inputs(store, settings, definitions, progress, ws.root)
+        cube = inputs.cube
         context = context_cells(store, inputs.areas.column("code").to_pylist())
         assert_gated(cube, min_count)
         now = datetime.now(UTC)
@@ -185,4 +211,5 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         published=cube.num_rows - suppressed,
         suppressed=suppressed,
         seconds=round(time.perf_counter() - started, 3),
+        recomputed=inputs.recomputed,
     )

@@ -32,6 +32,9 @@ SUPPRESSED = "onderdrukt"
 ROUNDED = "afgerond"
 STATUSES = frozenset({PUBLISHED, SUPPRESSED, ROUNDED})
 
+COUNT_UNIT = "aantal"
+"""Unit of ``kind: count`` figures: the value is itself a count."""
+
 RATE_UNITS = frozenset({"%", "per 1.000"})
 """Units of figures whose numerator is a count of people (checked against min_count)."""
 
@@ -65,8 +68,20 @@ def apply_gate(
     *,
     areas: pa.Table | None = None,
     protection: float | None = None,
+    dominance_pct: float = 0,
+    round_to: int = 0,
 ) -> pa.Table:
     """Return ``cube`` with ``status`` set and suppressed cells nulled.
+
+    Dominance rule (``dominance_pct`` > 0, needs a ``dominant`` column: the largest
+    single contribution to the numerator, e.g. one client's costs): a cell where one
+    unit contributes more than ``dominance_pct`` % of the numerator is suppressed, since
+    the sum would tell that unit's amount almost exactly.
+
+    Rounding (``round_to`` > 1): after suppression, the counts of every published cell
+    (denominators, numerators of rates, the figure of a count) are rounded to the
+    nearest multiple of ``round_to`` and the cell gets status ``afgerond``; values of
+    rates, medians and amounts stay as computed from the exact counts, as CBS does.
 
     ``cube`` needs the columns value, numerator, denominator and unit; a ``status``
     column is replaced (or added). Nothing else changes. With ``areas`` (level, code,
@@ -80,6 +95,10 @@ def apply_gate(
     ['onderdrukt']
     """
     mask = _suppress_mask(cube, min_count)
+    if dominance_pct > 0 and "dominant" in cube.column_names:
+        share = pc.multiply(pc.cast(cube.column("numerator"), pa.float64()), dominance_pct / 100)
+        dominated = pc.fill_null(pc.greater(cube.column("dominant"), share), False)
+        mask = pc.or_(mask, dominated)
     if areas is not None and cube.num_rows:
         from zicht.privacy._hierarchy import hierarchy_mask
 
@@ -90,10 +109,45 @@ def apply_gate(
         col = out.column(name)
         nulled = pc.if_else(mask, pa.scalar(None, type=col.type), col)
         out = out.set_column(out.schema.get_field_index(name), name, nulled)
-    status = pc.if_else(mask, SUPPRESSED, PUBLISHED)
+    shown = PUBLISHED
+    if round_to > 1:
+        out = _round_counts(out, int(round_to))
+        shown = ROUNDED
+    status = pc.if_else(mask, SUPPRESSED, shown)
     if "status" in out.column_names:
         return out.set_column(out.schema.get_field_index("status"), "status", status)
     return out.append_column("status", status)
+
+
+def _round_counts(cube: pa.Table, step: int) -> pa.Table:
+    """Counts rounded half up to a multiple of ``step`` (NULLs stay NULL)."""
+
+    def rounded(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+        as_float = pc.cast(col, pa.float64())
+        return pc.multiply(pc.floor(pc.divide(pc.add(as_float, step / 2), step)), float(step))
+
+    is_rate = pc.fill_null(
+        pc.is_in(cube.column("unit"), value_set=pa.array(sorted(RATE_UNITS))), False
+    )
+    is_count = pc.fill_null(pc.equal(cube.column("unit"), COUNT_UNIT), False)
+    den = cube.column("denominator")
+    out = cube.set_column(
+        cube.schema.get_field_index("denominator"),
+        "denominator",
+        pc.cast(rounded(den), den.type),
+    )
+    num = out.column("numerator")
+    out = out.set_column(
+        out.schema.get_field_index("numerator"),
+        "numerator",
+        pc.if_else(is_rate, pc.cast(rounded(num), num.type), num),
+    )
+    value = out.column("value")
+    return out.set_column(
+        out.schema.get_field_index("value"),
+        "value",
+        pc.if_else(is_count, pc.cast(rounded(value), value.type), value),
+    )
 
 
 def assert_gated(cube: pa.Table, min_count: int | None = None) -> None:
@@ -117,7 +171,10 @@ def assert_gated(cube: pa.Table, min_count: int | None = None) -> None:
             raise DisclosureError(
                 f"onthullingscontrole: onderdrukte cel heeft toch een waarde in {name}"
             )
-    shown = pc.invert(suppressed)
+    # Rounded counts may sit just below the minimum when it is not a multiple of the
+    # rounding base; the threshold check is for the exact ones, the rounded ones got it
+    # before they were rounded.
+    shown = pc.equal(status, PUBLISHED)
     threshold = 0 if min_count is None else min_count
     if pc.any(pc.and_(shown, _suppress_mask(cube, threshold))).as_py():
         raise DisclosureError(

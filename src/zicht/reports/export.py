@@ -49,6 +49,8 @@ def published_rows(
         raise ZichtError(f"onbekende indicator {indicator_id!r}; bekend: {known}")
     cube: pa.Table = snap.cube
     mask = pc.equal(cube["indicator_id"], indicator_id)
+    # Totals only: breakdown cells (issue 3) carry a `category` this format lacks yet.
+    mask = pc.and_(mask, pc.equal(cube["breakdown"], ""))
     if level is not None:
         mask = pc.and_(mask, pc.equal(cube["level"], level))
     if period is not None:

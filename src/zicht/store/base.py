@@ -74,6 +74,11 @@ class Store(ABC):
             )
         )
 
+    def prepare_for_indicators(self) -> None:  # noqa: B027  # optional capability
+        """Make the canonical tables ready for the indicator queries (a capability:
+        engines that need secondary indexes and statistics build them here; the
+        default does nothing, DuckDB's zone maps and hash joins need none)."""
+
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """All or nothing: commit on success, roll back on any exception."""

@@ -53,6 +53,20 @@ def _pg_type(dtype: pa.DataType) -> str:
     return _PG_TYPES[name]
 
 
+_INDEXES: tuple[tuple[str, str], ...] = (
+    # The indicator definitions look up a person's provisions, events and costs per
+    # period (EXISTS and joins on person_id), and households per period.
+    ("person_period", "person_id, period"),
+    ("person_period", "period, household_id"),
+    ("provision", "person_id, law"),
+    ("provision", "provision_id"),
+    ("chain_event", "person_id, law, step"),
+    ("chain_event", "provision_id"),
+    ("cost", "person_id, law"),
+    ("area", "boundary_year, level, code"),
+)
+
+
 class PostgresStore(Store):
     dialect: ClassVar[str] = "postgresql"
 
@@ -116,6 +130,12 @@ class PostgresStore(Store):
             for batch in data.to_batches(max_chunksize=50_000):
                 for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
                     copy.write_row(row)
+
+    def prepare_for_indicators(self) -> None:
+        for table, columns in _INDEXES:
+            name = "ix_" + table + "_" + columns.replace(", ", "_")
+            self.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
+        self.execute("ANALYZE " + ", ".join(sorted({t for t, _ in _INDEXES})))
 
     def begin(self) -> None:
         self._con.execute(b"BEGIN")

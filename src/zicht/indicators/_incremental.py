@@ -1,0 +1,106 @@
+"""Incremental refresh: recompute only the indicators a changed source touches.
+
+Every canonical table gets a fingerprint: its rows per ``load_id`` (ingest only ever
+adds rows under a new load id, and a re-load of the same file adds none). An
+indicator's fingerprint combines its definition, the workspace settings, the boundary
+year and the fingerprints of the tables its SQL reads (found by name in its facts, plus
+``area`` and ``person_period``, which the engine always reads). When that fingerprint
+is unchanged, the indicator's gated cells from the previous refresh are reused from
+``WORKSPACE/cache/indicators/``; otherwise it is computed and gated again. Secondary
+suppression runs per indicator and period, so a reused indicator's cells are exactly
+what a full recomputation would give.
+
+The cache is a convenience: a missing or unreadable file only means recomputation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from zicht.config import Settings
+from zicht.indicators.definitions import IndicatorDefinition
+from zicht.model.schema import TABLES
+from zicht.store import Store
+
+CACHE_DIR = Path("cache") / "indicators"
+CACHE_VERSION = "1"
+"""Bumped whenever the engine or the gate changes what a cached cell holds."""
+
+ALWAYS_READ = ("area", "person_period")
+
+
+def table_fingerprints(store: Store, tables: Iterable[str]) -> dict[str, str]:
+    """A short hash of each table's (load_id, rows) pairs."""
+    out: dict[str, str] = {}
+    for name in sorted(set(tables)):
+        if name not in TABLES:  # only canonical table names ever reach the SQL
+            continue
+        rows = store.fetchall(
+            f"SELECT load_id, count(*) FROM {name} GROUP BY load_id ORDER BY load_id"
+        )
+        text = ";".join(f"{r[0]}={int(r[1])}" for r in rows)
+        out[name] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return out
+
+
+def tables_read(definition: IndicatorDefinition) -> set[str]:
+    """The canonical tables an indicator's SQL reads."""
+    found = {t for t in TABLES if re.search(rf"\b{t}\b", definition.facts)}
+    return found | set(ALWAYS_READ)
+
+
+def fingerprint(
+    definition: IndicatorDefinition,
+    settings: Settings,
+    boundary_year: int,
+    tables: dict[str, str],
+) -> str:
+    payload = {
+        "version": CACHE_VERSION,
+        "definition": definition.model_dump(mode="json"),
+        "settings": {k: str(v) for k, v in sorted(settings.values.items())},
+        "boundary_year": boundary_year,
+        "tables": {t: tables.get(t, "") for t in sorted(tables_read(definition))},
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _path(root: Path, indicator_id: str) -> Path:
+    return root / CACHE_DIR / f"{indicator_id}.parquet"
+
+
+def load(root: Path, indicator_id: str, fp: str, schema: pa.Schema) -> pa.Table | None:
+    """The cached gated cells of an indicator, if they were made from ``fp``."""
+    path = _path(root, indicator_id)
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    meta = table.schema.metadata or {}
+    if meta.get(b"zicht_fingerprint") != fp.encode("ascii"):
+        return None
+    try:
+        return table.select(schema.names).cast(schema).replace_schema_metadata(None)
+    except (KeyError, ValueError, pa.ArrowException):
+        return None
+
+
+def store_cells(root: Path, indicator_id: str, fp: str, cells: pa.Table) -> None:
+    """Keep an indicator's gated cells for the next refresh (written atomically)."""
+    path = _path(root, indicator_id)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".parquet.tmp")
+        pq.write_table(cells.replace_schema_metadata({"zicht_fingerprint": fp}), tmp)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time next refresh

@@ -1,0 +1,92 @@
+"""A refresh recomputes only the indicators whose inputs changed, and the result equals
+a full recomputation."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import pyarrow as pa
+
+from zicht.indicators._incremental import CACHE_DIR
+from zicht.indicators.definitions import load_definitions
+from zicht.indicators.published import load_current
+from zicht.indicators.refresh import refresh
+from zicht.workspace import Workspace
+
+MakeWs = Callable[..., Workspace]
+
+
+def _cube(ws: Workspace) -> list[dict[str, object]]:
+    snap = load_current(ws.root)
+    assert snap is not None
+    return sorted(
+        snap.cube.to_pylist(),
+        key=lambda r: tuple(
+            str(r[k]) for k in ("indicator_id", "area_code", "period", "breakdown", "category")
+        ),
+    )
+
+
+def test_a_refresh_without_new_data_recomputes_nothing(make_ws: MakeWs) -> None:
+    ws = make_ws(min_cell_count=3)
+    first = refresh(ws)
+    assert sorted(first.recomputed) == sorted(load_definitions())
+    before = _cube(ws)
+    again = refresh(ws)
+    assert again.recomputed == []
+    assert _cube(ws) == before
+
+
+def test_new_costs_recompute_only_the_cost_indicators(make_ws: MakeWs) -> None:
+    ws = make_ws(min_cell_count=3)
+    refresh(ws)
+    with ws.store() as store:
+        store.insert_arrow(
+            "cost",
+            pa.Table.from_pylist(
+                [
+                    {
+                        "declaratie_id": "K99",
+                        "person_id": "a05",
+                        "law": "jeugd",
+                        "period_start": date(2024, 5, 1),
+                        "period_end": date(2024, 5, 31),
+                        "amount": Decimal("500.00"),
+                        "source": "t",
+                        "load_id": "second",
+                    }
+                ]
+            ),
+        )
+    report = refresh(ws)
+    readers = {k for k, d in load_definitions().items() if "cost" in d.facts}
+    assert {"kosten_per_client_jeugd", "kosten_per_client_wmo"} <= readers
+    assert "jeugdhulp_pct" not in readers
+    assert sorted(report.recomputed) == sorted(readers)
+    incremental = _cube(ws)
+    # The same as recomputing everything from scratch.
+    shutil.rmtree(ws.root / CACHE_DIR)
+    full = refresh(ws)
+    assert sorted(full.recomputed) == sorted(load_definitions())
+    assert _cube(ws) == incremental
+
+
+def test_a_changed_setting_recomputes_everything(make_ws: MakeWs) -> None:
+    ws = make_ws(min_cell_count=3)
+    refresh(ws)
+    ws.set_setting("min_cell_count", 4)
+    report = refresh(Workspace.open(ws.root))
+    assert sorted(report.recomputed) == sorted(load_definitions())
+
+
+def test_a_broken_cache_file_only_costs_time(make_ws: MakeWs) -> None:
+    ws = make_ws(min_cell_count=3)
+    refresh(ws)
+    before = _cube(ws)
+    (ws.root / CACHE_DIR / "bijstand_pct.parquet").write_bytes(b"not parquet")
+    report = refresh(ws)
+    assert report.recomputed == ["bijstand_pct"]
+    assert _cube(ws) == before
