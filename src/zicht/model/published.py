@@ -10,6 +10,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "area_name",
     "period",
     "breakdown",
+    "category",
     "value",
     "numerator",
     "denominator",

@@ -26,6 +26,7 @@ HEADERS_NL = {
     "area_name": "gebied",
     "period": "jaar",
     "breakdown": "uitsplitsing",
+    "category": "categorie",
     "value": "waarde",
     "numerator": "teller",
     "denominator": "noemer",
@@ -49,8 +50,6 @@ def published_rows(
         raise ZichtError(f"onbekende indicator {indicator_id!r}; bekend: {known}")
     cube: pa.Table = snap.cube
     mask = pc.equal(cube["indicator_id"], indicator_id)
-    # Totals only: breakdown cells (issue 3) carry a `category` this format lacks yet.
-    mask = pc.and_(mask, pc.equal(cube["breakdown"], ""))
     if level is not None:
         mask = pc.and_(mask, pc.equal(cube["level"], level))
     if period is not None:
@@ -61,9 +60,16 @@ def published_rows(
     rows = []
     for rec in cells.to_pylist():
         rec["area_name"] = names.get(rec["area_code"], "")
+        rec["breakdown"] = rec.get("breakdown") or ""  # "" and "" = the area's total
+        rec["category"] = rec.get("category") or ""
         rows.append({c: rec.get(c) for c in COLUMNS})
     level_order = {"gemeente": 0, "wijk": 1, "buurt": 2}
-    rows.sort(key=lambda r: (r["period"], level_order.get(r["level"], 9), r["area_code"]))
+    rows.sort(
+        key=lambda r: (
+            r["period"], level_order.get(r["level"], 9), r["area_code"],
+            r["breakdown"], r["category"],
+        )
+    )  # fmt: skip
     definition = dict(snap.indicators[indicator_id])
     definition["id"] = indicator_id
     return definition, rows

@@ -47,6 +47,8 @@ class Cell:
     denominator: float | None
     unit: str
     status: str
+    category: str = ""
+    """The category of ``breakdown`` (``0-3`` of ``leeftijd``); both empty on a total."""
 
     @property
     def suppressed(self) -> bool:
@@ -204,6 +206,7 @@ def _read_cells(path: Path) -> list[Cell]:
                 denominator=_optional_float(row["denominator"]),
                 unit=str(row.get("unit") or ""),
                 status=str(row["status"]),
+                category=str(row.get("category") or ""),
             )
         )
     return cells

@@ -294,4 +294,11 @@ def breakdown_rows(snapshot: Snapshot, indicator_id: str, period: int) -> list[t
         for c in snapshot.cells_of(indicator_id, level="gemeente", period=period, breakdown=None)
         if c.breakdown and (not code or c.area_code == code)
     ]
-    return [(c.breakdown, point(c)) for c in sorted(cells, key=lambda c: c.breakdown)]
+    ordered = sorted(cells, key=lambda c: (c.breakdown, c.category))
+    return [(_breakdown_label(c.breakdown, c.category), point(c)) for c in ordered]
+
+
+def _breakdown_label(breakdown: str, category: str) -> str:
+    """``leeftijd`` + ``0-3`` → ``leeftijd: 0-3`` (cubes of the first format have no
+    category and carry ``leeftijd=0-3`` in the breakdown itself)."""
+    return f"{breakdown}: {category}" if category else breakdown

@@ -46,7 +46,10 @@ def _cells(
         breakdown=None,
     )
     order = {level: i for i, level in enumerate(LEVELS)}
-    return sorted(cells, key=lambda c: (order.get(c.level, 9), c.area_code, c.period, c.breakdown))
+    return sorted(
+        cells,
+        key=lambda c: (order.get(c.level, 9), c.area_code, c.period, c.breakdown, c.category),
+    )
 
 
 def cell_record(cell: Cell, names: dict[str, str]) -> dict[str, Any]:
@@ -59,6 +62,7 @@ def cell_record(cell: Cell, names: dict[str, str]) -> dict[str, Any]:
         "area_name": names.get(cell.area_code, ""),
         "period": cell.period,
         "breakdown": cell.breakdown,
+        "category": cell.category,
         "value": None if hidden else cell.value,
         "numerator": None if hidden else cell.numerator,
         "denominator": None if hidden else cell.denominator,
