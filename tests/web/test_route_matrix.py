@@ -54,6 +54,20 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/doelen"): frozenset({Role.RAAD, Role.BELEID, Role.ANALIST}),
     ("GET", "/doelen/{goal_id}"): frozenset({Role.RAAD, Role.BELEID, Role.ANALIST}),
     ("POST", "/doelen/{goal_id}/duiding"): frozenset({Role.ANALIST}),
+    # The vertelpunt is public (residents tell without an account); story patterns and
+    # the client chain are for beleid and analist.
+    ("GET", "/vertel"): PUBLIC,
+    ("GET", "/vertel/{form_id}"): PUBLIC,
+    ("POST", "/vertel/{form_id}"): PUBLIC,
+    ("GET", "/verhalen"): frozenset({Role.BELEID, Role.ANALIST}),
+    ("GET", "/verhalen/{form_id}"): frozenset({Role.BELEID, Role.ANALIST}),
+    ("GET", "/verhalen/{form_id}/warm-koud"): frozenset({Role.BELEID, Role.ANALIST}),
+    ("GET", "/verhalen/{form_id}/export"): frozenset({Role.BELEID, Role.ANALIST}),
+    ("POST", "/verhalen/{form_id}/opmerkelijk"): frozenset({Role.BELEID, Role.ANALIST}),
+    ("GET", "/keten"): frozenset({Role.BELEID, Role.ANALIST}),
+    ("GET", "/keten/stapeling"): frozenset({Role.BELEID, Role.ANALIST}),
+    ("GET", "/keten/signalen"): frozenset({Role.BELEID, Role.ANALIST}),
+    ("GET", "/keten/lokaal-team"): frozenset({Role.BELEID, Role.ANALIST}),
 }
 # Values for path parameters that exist in the test snapshot; others get "x" (a route
 # that admits the role then answers 404, one that does not still answers 403).
@@ -63,6 +77,7 @@ EXAMPLES = {
     "username": "niemand",
     "code": "WK990101",
     "goal_id": "kinderarmoede",  # a shipped goal
+    "form_id": "bewoner",  # a shipped story form
 }
 ROLES: list[Role | None] = [None, *Role]
 
