@@ -202,9 +202,6 @@ def import_csv(
                 )
                 report.reasons[rule] = report.reasons.get(rule, 0) + 1
         kinds = {s.id: s.type for s in form.signifiers}
-        save_stories(store, stories, kinds, load_id)
-        if bad:
-            store.insert_arrow("quarantine", pa.Table.from_pylist(bad))
         report.accepted, report.quarantined = len(stories), len(bad)
         log = {
             "load_id": load_id,
@@ -218,5 +215,11 @@ def import_csv(
             "reasons": json.dumps(report.reasons, sort_keys=True),
             "loaded_at": datetime.now(UTC),
         }
-        store.insert_arrow("load_log", pa.Table.from_pylist([log]))
+        # Stories, quarantine and the load log together or not at all: a failed load
+        # leaves nothing behind and can simply be run again.
+        with store.transaction():
+            save_stories(store, stories, kinds, load_id, own_transaction=False)
+            if bad:
+                store.insert_arrow("quarantine", pa.Table.from_pylist(bad))
+            store.insert_arrow("load_log", pa.Table.from_pylist([log]))
     return report

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -96,10 +97,14 @@ def save_stories(
     kinds: Mapping[str, str],
     load_id: str,
     originals: dict[str, str] | None = None,
+    *,
+    own_transaction: bool = True,
 ) -> int:
     """Append ``stories`` (already scrubbed) and their answers; ``kinds`` maps each
-    signifier id to its type. ``originals`` are Fernet tokens by story id."""
-    create_story_schema(store)
+    signifier id to its type. ``originals`` are Fernet tokens by story id. With
+    ``own_transaction=False`` the caller holds the transaction (and creates the schema)."""
+    if own_transaction:
+        create_story_schema(store)
     if not stories:
         return 0
     story_rows = [
@@ -118,7 +123,7 @@ def save_stories(
         for s in stories
     ]
     answers = [row for s in stories for row in _answer_rows(s, kinds)]
-    with store.transaction():
+    with store.transaction() if own_transaction else nullcontext(store):
         store.insert_arrow("story", pa.Table.from_pylist(story_rows))
         if answers:
             schema = pa.schema(
