@@ -43,12 +43,12 @@ def test_error_names_file_line_and_nested_field(tmp_path: Path) -> None:
     with pytest.raises(MappingError) as exc:
         load_form(path)
     line = _line_of(path, "labels: [x, y]")
-    assert str(exc.value).startswith(f"{path}:{line}: veld signifiers.0.labels")
+    assert str(exc.value).startswith(f"{path}:{line}: veld signifiers[0].labels")
 
 
 def test_error_on_unknown_type_and_duplicate_id(tmp_path: Path) -> None:
     path = _broken(tmp_path, "type: dyad", "type: slider")
-    with pytest.raises(MappingError, match=r"veld signifiers\.1"):
+    with pytest.raises(MappingError, match=r"veld signifiers\[1\]"):
         load_form(path)
     path = _broken(tmp_path, "id: regie", "id: gehoord")
     with pytest.raises(MappingError, match=r"veld signifiers: id 'gehoord' komt twee keer voor"):

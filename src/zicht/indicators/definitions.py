@@ -30,11 +30,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zicht.config import SETTINGS, Settings
-from zicht.errors import MappingError
+from zicht.model._yaml import read_mapping, validate
 from zicht.privacy.disclosure import RATE_UNITS
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "indicators"
@@ -137,44 +136,11 @@ class IndicatorDefinition(BaseModel):
         return _PLACEHOLDER.sub(lambda m: str(settings.get_int(m.group(1))), self.facts)
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Line (1-based) of each top-level key, for error messages."""
-    node = yaml.compose(text)
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, _ in node.value:
-            lines[str(key.value)] = key.start_mark.line + 1
-    return lines
-
-
 def load_file(path: Path) -> IndicatorDefinition:
     """Read and validate one definition; :class:`MappingError` names file, line, field."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        lines = _key_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise MappingError(f"{path}:{line}: geen geldige YAML") from None
-    if not isinstance(data, dict):
-        raise MappingError(f"{path}:1: verwacht een mapping met velden (id, title, ...)")
-    try:
-        definition = IndicatorDefinition.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else ""
-        msg = str(err["msg"])
-        if not field and ":" in msg:  # model-level check: "field: message"
-            field, msg = (s.strip() for s in msg.removeprefix("Value error, ").split(":", 1))
-        line = lines.get(field, 1)
-        raise MappingError(f"{path}:{line}: veld {field or '?'}: {msg}") from None
-    if definition.id != path.stem:
-        line = lines.get("id", 1)
-        raise MappingError(
-            f"{path}:{line}: veld id: {definition.id!r} moet gelijk zijn aan "
-            f"de bestandsnaam {path.stem!r}"
-        )
+    doc = read_mapping(path)
+    definition = validate(doc, IndicatorDefinition)
+    doc.check_id(definition.id)
     return definition
 
 
