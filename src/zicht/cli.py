@@ -16,6 +16,7 @@ import click
 
 from zicht import __version__
 from zicht.errors import ZichtError
+from zicht.model.published import KETEN_TABLES
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -201,21 +202,7 @@ def export(
     "--table",
     "name",
     required=True,
-    type=click.Choice(
-        [
-            "doorlooptijden",
-            "termijnen",
-            "conformiteit",
-            "varianten",
-            "wachttijd",
-            "stapeling",
-            "context",
-            "mix",
-            "lokaal_team",
-            "signalen",
-            "kwaliteit",
-        ]
-    ),
+    type=click.Choice(KETEN_TABLES),
 )
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
 @click.option("-o", "output", type=click.Path(path_type=Path), default=None)

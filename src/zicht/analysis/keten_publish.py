@@ -48,6 +48,7 @@ from zicht.config import Settings
 from zicht.errors import ZichtError
 from zicht.indicators import publish
 from zicht.indicators.engine import CUBE_SCHEMA
+from zicht.model.published import KETEN_TABLES
 from zicht.privacy.disclosure import SUPPRESSED, apply_gate
 from zicht.quality import scores
 from zicht.store import Store
@@ -55,19 +56,7 @@ from zicht.workspace import Workspace
 
 __all__ = ["TABLES", "chain_tables", "export_table", "publish_chain", "read_table"]
 
-TABLES = (
-    "doorlooptijden",
-    "termijnen",
-    "conformiteit",
-    "varianten",
-    "wachttijd",
-    "stapeling",
-    "context",
-    "mix",
-    "lokaal_team",
-    "signalen",
-    "kwaliteit",
-)
+TABLES = KETEN_TABLES
 
 
 def _gate(

@@ -17,3 +17,18 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "unit",
     "status",
 )
+
+KETEN_TABLES: tuple[str, ...] = (
+    "doorlooptijden",
+    "termijnen",
+    "conformiteit",
+    "varianten",
+    "wachttijd",
+    "stapeling",
+    "context",
+    "mix",
+    "lokaal_team",
+    "signalen",
+    "kwaliteit",
+)
+"""The published chain tables (``keten_<name>.parquet``, docs/chain.md)."""
