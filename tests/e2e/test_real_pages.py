@@ -5,16 +5,13 @@ buurt, and a suppressed cell shows words, never a number."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-import uvicorn
 
 from zicht.config import environment_flag
 from zicht.indicators.refresh import refresh
@@ -37,7 +34,10 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+    serve_app: Callable[[Any], AbstractContextManager[str]],
+) -> Iterator[tuple[str, Path]]:
     root = tmp_path_factory.mktemp("pages")
     manifest = generate(root / "exports", persons=12_000, seed=11)
     ws = Workspace.init(root / "ws")
@@ -45,28 +45,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         ingest_files(ws, [root / "exports" / rel])
     refresh(Workspace.open(ws.root))
     Accounts(ws.root).add("raad", Role.RAAD, password=PASSWORD)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(ws.root),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            ws="none",
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", ws.root
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(ws.root)) as url:
+        yield url, ws.root
 
 
 def _snapshot(ws: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:

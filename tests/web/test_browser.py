@@ -7,17 +7,14 @@ is contacted and nothing logs an error.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 
 from zicht.config import environment_flag
 from zicht.privacy.roles import Role
@@ -51,37 +48,17 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def base_url(
+    tmp_path_factory: pytest.TempPathFactory,
+    serve_app: Callable[[Any], AbstractContextManager[str]],
+) -> Iterator[str]:
     ws = tmp_path_factory.mktemp("ws")
     write_snapshot(ws)
     add_user(ws, Role.RAAD, username="raad")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(ws),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws="none",
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(ws)) as url:
+        yield url
 
 
 @dataclass

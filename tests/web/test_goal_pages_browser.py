@@ -3,16 +3,13 @@ goal, and see its status, chart and figures; nothing leaves localhost, nothing e
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 
 from zicht.privacy.roles import Role
 from zicht.web.app import create_app
@@ -53,29 +50,16 @@ def _axe(pg: Any, what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def base_url(
+    tmp_path_factory: pytest.TempPathFactory,
+    serve_app: Callable[[Any], AbstractContextManager[str]],
+) -> Iterator[str]:
     ws = tmp_path_factory.mktemp("ws")
     write_snapshot(ws)
     write_goals(ws)
     add_user(ws, Role.RAAD, username="raadslid")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(ws), host="127.0.0.1", port=port, log_level="warning", ws="none",
-        lifespan="off",
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(ws)) as url:
+        yield url
 
 
 def test_raad_follows_a_goal_from_the_overview(base_url: str) -> None:

@@ -9,15 +9,12 @@ so that the test can inject it (test_browser.py checks the pages under the real 
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from zicht.config import environment_flag
 from zicht.privacy.roles import Role
@@ -47,7 +44,10 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def base_url(
+    tmp_path_factory: pytest.TempPathFactory,
+    serve_app: Callable[[Any], AbstractContextManager[str]],
+) -> Iterator[str]:
     root = tmp_path_factory.mktemp("journeys") / "ws"
     workspace = Workspace.init(root)
     for name in ("gebieden.geojson", "bevolking.csv", "jeugd_voorzieningen.csv"):
@@ -56,22 +56,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for role in Role:
         teams = ["WK990101"] if role is Role.PROFESSIONAL else []
         add_user(root, role, username=role.value, teams=teams)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(root), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(root)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

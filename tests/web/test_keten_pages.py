@@ -4,14 +4,12 @@ real synthetic gemeente (synth → ingest → refresh) served to headless Chromi
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from zicht.analysis.keten_publish import publish_chain
 from zicht.indicators.refresh import refresh
@@ -73,33 +71,13 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict[str,
 
 
 @pytest.fixture(scope="module")
-def served(real: tuple[Workspace, dict[str, Any]]) -> Iterator[str]:
+def served(
+    real: tuple[Workspace, dict[str, Any]], serve_app: Callable[[Any], AbstractContextManager[str]]
+) -> Iterator[str]:
     ws, _ = real
     add_user(ws.root, Role.BELEID, username="beleid")
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(ws.root),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            ws="none",
-            lifespan="off",
-        )  # fmt: skip
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(ws.root)) as url:
+        yield url
 
 
 @pytest.mark.slow

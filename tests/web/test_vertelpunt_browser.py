@@ -3,14 +3,12 @@ mouse, on a phone-sized screen; what is stored is read back from the database.""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from zicht.privacy.roles import Role
 from zicht.privacy.scrub import get_scrubber
@@ -27,7 +25,6 @@ from .test_browser import (
     CHROMIUM_ARGS,
     Recorder,
     _assert_clean,
-    _free_port,
     browser_login,
 )
 from .test_vertelpunt import make_workspace
@@ -37,29 +34,20 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+    serve_app: Callable[[Any], AbstractContextManager[str]],
+) -> Iterator[tuple[str, Path]]:
     get_scrubber()  # load deduce before the first story arrives
     root = make_workspace(tmp_path_factory.mktemp("vp"))
-    yield from _serve(root)
+    yield from _serve(root, serve_app)
 
 
-def _serve(root: Path) -> Iterator[tuple[str, Path]]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(root), host="127.0.0.1", port=port, log_level="warning", ws="none",
-        lifespan="off",
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", root
-    server.should_exit = True
-    thread.join(timeout=10)
+def _serve(
+    root: Path, serve_app: Callable[[Any], AbstractContextManager[str]]
+) -> Iterator[tuple[str, Path]]:
+    with serve_app(create_app(root)) as url:
+        yield url, root
 
 
 @pytest.fixture
@@ -177,13 +165,16 @@ def test_story_by_mouse(served: tuple[str, Path], phone: tuple[Any, Recorder]) -
 
 
 @pytest.fixture(scope="module")
-def served_stories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def served_stories(
+    tmp_path_factory: pytest.TempPathFactory,
+    serve_app: Callable[[Any], AbstractContextManager[str]],
+) -> Iterator[tuple[str, Path]]:
     tmp = tmp_path_factory.mktemp("analist")
     manifest = write(tmp / "synth", ["WK990101", "WK990102"], [2024, 2025], seed=5)
     ws = Workspace.init(tmp / "ws")
     import_csv(ws, "bewoner", tmp / "synth" / manifest["file"], get_scrubber())
     add_user(ws.root, Role.ANALIST, username="analist")
-    yield from _serve(ws.root)
+    yield from _serve(ws.root, serve_app)
 
 
 def test_analyst_page_draws_ternary_plots_offline(
