@@ -48,7 +48,6 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-
 @pytest.fixture(scope="module")
 def base_url(
     tmp_path_factory: pytest.TempPathFactory,
