@@ -40,6 +40,8 @@ def nav_for(user: User | None) -> list[Link]:
 add_link("/", "Overzicht")
 add_link("/gebieden", "Wijken en buurten")
 add_link("/vergelijk", "Vergelijken")
+add_link("/keten", "Keten en stapeling", Role.BELEID, Role.ANALIST)
+add_link("/verhalen", "Verhalen", Role.BELEID, Role.ANALIST)
 add_link("/datakwaliteit", "Datakwaliteit", Role.ANALIST)
 add_link("/audit", "Auditlog", Role.FG)
 add_link("/beheer/gebruikers", "Gebruikers", Role.BEHEER)
