@@ -105,6 +105,19 @@ SETTINGS: tuple[Setting, ...] = (
         10,
         "Vertelpunt: stories accepted per hour from one network address.",
     ),
+    Setting(
+        "stories_min_cramers_v",
+        0.3,
+        "Story patterns: smallest Cramér's V reported (2-row or 2-column table; larger "
+        "tables: divided by sqrt(min(rows, cols) - 1)).",
+    ),
+    Setting(
+        "stories_min_rank_biserial",
+        0.3,
+        "Story patterns: smallest |rank-biserial r| (= Cliff's delta) for two groups.",
+    ),
+    Setting("stories_min_epsilon2", 0.06, "Story patterns: smallest ε² for three or more groups."),
+    Setting("stories_min_spearman", 0.3, "Story patterns: smallest |Spearman ρ| reported."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -130,6 +143,9 @@ class Settings:
 
     def get_str(self, name: str) -> str:
         return str(self[name])
+
+    def get_float(self, name: str) -> float:
+        return float(self[name])
 
     @classmethod
     def load(cls, toml_path: Path | None = None) -> Settings:
@@ -164,6 +180,13 @@ def _coerce(setting: Setting, raw: Any) -> Any:
         except (TypeError, ValueError):
             raise ConfigError(
                 f"instelling {setting.name} moet een geheel getal zijn, niet {raw!r}"
+            ) from None
+    if isinstance(setting.default, float):
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"instelling {setting.name} moet een getal zijn, niet {raw!r}"
             ) from None
     return str(raw)
 

@@ -153,3 +153,28 @@ def test_export_of_a_pattern_has_scrubbed_stories_only(
     raad = TestClient(create_app(root))
     login(raad, Role.RAAD)
     assert raad.get(link.replace("&amp;", "&")).status_code == 403
+
+
+def test_patterns_shown_reach_the_minimum_effect_from_the_settings(
+    story_ws: tuple[Path, dict[str, Any]], login: Callable[..., Any]
+) -> None:
+    root, _ = story_ws
+    c = TestClient(create_app(root))
+    login(c, Role.ANALIST)
+    html = c.get("/verhalen/bewoner").text
+    shown = re.findall(r"effect \([^)]*\) = (\d+,\d+) \(minimaal (\d+,\d+)\)", html)
+    assert shown and all(float(e.replace(",", ".")) >= float(m.replace(",", ".")) for e, m in shown)
+    # Minima no effect can reach (zicht.toml, read per request): nothing is listed, and
+    # the credible-but-small pairs are counted instead.
+    toml = root / "zicht.toml"
+    before = toml.read_text(encoding="utf-8")
+    ws = Workspace.open(root)
+    try:
+        for name in ("cramers_v", "rank_biserial", "epsilon2", "spearman"):
+            ws.set_setting(f"stories_min_{name}", 2)
+        html = c.get("/verhalen/bewoner").text
+        assert "Geen patronen gevonden in deze selectie." in html
+        m = re.search(r"(\d+) verbanden zijn wel betrouwbaar maar te klein", html)
+        assert m and int(m.group(1)) >= len(shown)
+    finally:
+        toml.write_text(before, encoding="utf-8")

@@ -17,7 +17,12 @@ num × num     Spearman's rank correlation                           |ρ|
 
 Groups (levels of a categorical variable) smaller than the minimum group size are left
 out, and so are stories without a value. The p-values of all tests are adjusted with
-Benjamini-Hochberg; a pattern is a pair whose adjusted p (q) is below ``alpha``.
+Benjamini-Hochberg. A *pattern* is a pair that is both credible and relevant: its
+adjusted p (q) is below ``alpha`` AND its effect reaches the minimum effect size of its
+test (``MinEffect``: Cohen's conventional "medium" values, settings in ``config.py``).
+With some 260 pairs, BH at 5% lets about one chance association in twenty through, and
+at n = 600 a chance effect of 0.15-0.20 is already "significant"; the minimum effect
+keeps those out (docs/stories.md).
 
 Example::
 
@@ -38,9 +43,38 @@ import numpy as np
 from scipy import stats
 
 from zicht.analysis._signifiers import Variable, variables
+from zicht.config import SETTINGS, Settings
 from zicht.model.stories import Story, StoryForm
 
 MIN_EXPECTED = 5
+
+
+@dataclass(frozen=True)
+class MinEffect:
+    """Smallest effect reported as a pattern, per test (Cohen 1988, "medium").
+
+    ``cramers_v`` holds for a table with two rows or two columns; a larger table needs
+    ``cramers_v / sqrt(min(rows, cols) - 1)`` (Cohen's w stays the same). ``epsilon2`` is
+    on the scale of ε² (Kruskal-Wallis); the pattern shows √ε²."""
+
+    cramers_v: float
+    rank_biserial: float
+    epsilon2: float
+    spearman: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MinEffect:
+        return cls(
+            cramers_v=settings.get_float("stories_min_cramers_v"),
+            rank_biserial=settings.get_float("stories_min_rank_biserial"),
+            epsilon2=settings.get_float("stories_min_epsilon2"),
+            spearman=settings.get_float("stories_min_spearman"),
+        )
+
+
+DEFAULT_MIN_EFFECT = MinEffect.from_settings(Settings({s.name: s.default for s in SETTINGS}))
+NO_MIN_EFFECT = MinEffect(0.0, 0.0, 0.0, 0.0)
+"""Only the FDR correction decides (the analysis before the minimum effect existed)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +90,11 @@ class Pattern:
     description: str  # Dutch
     illustrate: tuple[int, ...]  # indices of stories that show the pattern best
     q: float = 1.0
+    min_effect: float = 0.0  # smallest relevant effect for this test, on ``effect``'s scale
+
+    @property
+    def relevant(self) -> bool:
+        return self.effect >= self.min_effect
 
     @property
     def signifiers(self) -> tuple[str, str]:
@@ -70,9 +109,14 @@ class PatternReport:
 
     @property
     def patterns(self) -> list[Pattern]:
-        """Pairs with q < alpha, largest effect first."""
-        found = [p for p in self.tested if p.q < self.alpha]
+        """Pairs with q < alpha and at least the minimum effect, largest effect first."""
+        found = [p for p in self.tested if p.q < self.alpha and p.relevant]
         return sorted(found, key=lambda p: (-p.effect, p.q, p.key))
+
+    @property
+    def too_small(self) -> list[Pattern]:
+        """Pairs with q < alpha whose effect is below the minimum: credible, not relevant."""
+        return [p for p in self.tested if p.q < self.alpha and not p.relevant]
 
 
 def benjamini_hochberg(pvalues: list[float]) -> list[float]:
@@ -91,7 +135,7 @@ def _levels(values: list[Any], min_group: int) -> list[Any]:
     return sorted(v for v, n in counts.items() if n >= min_group)
 
 
-def _cat_cat(a: Variable, b: Variable, min_group: int) -> Pattern | str | None:
+def _cat_cat(a: Variable, b: Variable, min_group: int, minimum: MinEffect) -> Pattern | str | None:
     la, lb = _levels(list(a.values), min_group), _levels(list(b.values), min_group)
     if len(la) < 2 or len(lb) < 2:
         return None
@@ -127,10 +171,11 @@ def _cat_cat(a: Variable, b: Variable, min_group: int) -> Pattern | str | None:
     return Pattern(
         f"{a.key}|{b.key}", a, b, test, n, float(p), v, "Cramérs V", desc,
         tuple(rows.get((int(i), int(j)), [])[:3]),
+        min_effect=minimum.cramers_v / math.sqrt(min(table.shape) - 1),
     )  # fmt: skip
 
 
-def _cat_num(a: Variable, b: Variable, min_group: int) -> Pattern | None:
+def _cat_num(a: Variable, b: Variable, min_group: int, minimum: MinEffect) -> Pattern | None:
     pairs = [
         (x, y) for x, y in zip(a.values, b.values, strict=True) if x is not None and y is not None
     ]
@@ -147,9 +192,11 @@ def _cat_num(a: Variable, b: Variable, min_group: int) -> Pattern | None:
             "Mann-Whitney",
             "|r| rang-biserieel",
         )
+        threshold = minimum.rank_biserial
     else:
         h, p = stats.kruskal(*groups.values())
         effect, test, name = math.sqrt(max(h, 0.0) / (n - 1)), "Kruskal-Wallis", "√ε²"
+        threshold = math.sqrt(minimum.epsilon2)
     medians = {lv: float(np.median(g)) for lv, g in groups.items()}
     overall = float(np.median(np.concatenate(list(groups.values()))))
     extreme = max(levels, key=lambda lv: abs(medians[lv] - overall))
@@ -165,11 +212,12 @@ def _cat_num(a: Variable, b: Variable, min_group: int) -> Pattern | None:
     ]
     idx.sort(key=lambda s: b.values[s] if word == "lager" else -b.values[s])
     return Pattern(
-        f"{a.key}|{b.key}", a, b, test, n, float(p), float(effect), name, desc, tuple(idx[:3])
-    )
+        f"{a.key}|{b.key}", a, b, test, n, float(p), float(effect), name, desc, tuple(idx[:3]),
+        min_effect=threshold,
+    )  # fmt: skip
 
 
-def _num_num(a: Variable, b: Variable, min_group: int) -> Pattern | None:
+def _num_num(a: Variable, b: Variable, min_group: int, minimum: MinEffect) -> Pattern | None:
     idx = [
         s
         for s, (x, y) in enumerate(zip(a.values, b.values, strict=True))
@@ -189,12 +237,20 @@ def _num_num(a: Variable, b: Variable, min_group: int) -> Pattern | None:
     score = rx + ry if rho > 0 else rx - ry
     best = [idx[i] for i in np.argsort(-score)[:3]]
     return Pattern(
-        f"{a.key}|{b.key}", a, b, "Spearman", len(idx), p, abs(rho), "|ρ|", desc, tuple(best)
-    )
+        f"{a.key}|{b.key}", a, b, "Spearman", len(idx), p, abs(rho), "|ρ|", desc, tuple(best),
+        min_effect=minimum.spearman,
+    )  # fmt: skip
 
 
-def compare_pairs(vars_: list[Variable], *, min_group: int, alpha: float = 0.05) -> PatternReport:
-    """Test every pair of variables of different signifiers; BH over all tests."""
+def compare_pairs(
+    vars_: list[Variable],
+    *,
+    min_group: int,
+    alpha: float = 0.05,
+    min_effect: MinEffect = DEFAULT_MIN_EFFECT,
+) -> PatternReport:
+    """Test every pair of variables of different signifiers; BH over all tests; a
+    pattern also needs ``min_effect``."""
     report = PatternReport(alpha=alpha)
     for i, a in enumerate(vars_):
         for b in vars_[i + 1 :]:
@@ -202,11 +258,11 @@ def compare_pairs(vars_: list[Variable], *, min_group: int, alpha: float = 0.05)
                 continue
             first, second = (a, b) if a.kind == "cat" or b.kind == "num" else (b, a)
             if first.kind == "cat" and second.kind == "cat":
-                res: Pattern | str | None = _cat_cat(first, second, min_group)
+                res: Pattern | str | None = _cat_cat(first, second, min_group, min_effect)
             elif first.kind == "cat":
-                res = _cat_num(first, second, min_group)
+                res = _cat_num(first, second, min_group, min_effect)
             else:
-                res = _num_num(first, second, min_group)
+                res = _num_num(first, second, min_group, min_effect)
             if isinstance(res, str):
                 report.untestable.append((first.key, second.key, res))
             elif res is not None and math.isfinite(res.p):
@@ -255,7 +311,10 @@ def find_patterns(
     min_group: int = 20,
     k: int = 5,
     alpha: float = 0.05,
+    min_effect: MinEffect = DEFAULT_MIN_EFFECT,
 ) -> PatternReport:
     """Patterns among ``stories`` of ``form``. Groups smaller than ``max(min_group, k)``
     are left out, so no group shown is smaller than the k of k-anonymity."""
-    return compare_pairs(variables(form, stories), min_group=max(min_group, k), alpha=alpha)
+    return compare_pairs(
+        variables(form, stories), min_group=max(min_group, k), alpha=alpha, min_effect=min_effect
+    )

@@ -36,7 +36,8 @@ def pattern_markdown(
         f"# Patroon: {pattern.description}",
         "",
         f"Formulier: {form.title}. Toets: {pattern.test}, n = {pattern.n}, "
-        f"effect ({pattern.effect_name}) = {_fmt(pattern.effect)}, "
+        f"effect ({pattern.effect_name}) = {_fmt(pattern.effect)} "
+        f"(minimaal {_fmt(pattern.min_effect)}: een middelgroot effect), "
         f"q = {f'{pattern.q:.2g}'.replace('.', ',')} (na correctie voor meervoudig toetsen).",
         "",
         "Verhalen zijn ontdaan van persoonsgegevens; context staat er alleen bij als "

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from zicht.analysis._signifiers import anonymous_context, distribution
-from zicht.analysis.patterns import filter_stories, find_patterns
+from zicht.analysis.patterns import MinEffect, filter_stories, find_patterns
 from zicht.analysis.warm_cold import warm_next_to_cold
 from zicht.config import Settings
 from zicht.errors import ZichtError
@@ -99,7 +99,8 @@ def story_patterns(
     all_stories, observations = _load(_root(request), form_id)
     access.audit(request, "bekijken", f"verhalen {form_id}")
     stories = filter_stories(all_stories, role=rol, law=wet, wijk=wijk, period=periode)
-    report = find_patterns(form, stories, min_group=min_group, k=k)
+    minimum = MinEffect.from_settings(settings)
+    report = find_patterns(form, stories, min_group=min_group, k=k, min_effect=minimum)
     shown_context = anonymous_context(stories, k)
     patterns = []
     for p in report.patterns[:MAX_PATTERNS]:
@@ -132,6 +133,8 @@ def story_patterns(
             "min_group": max(min_group, k),
             "patterns": patterns,
             "n_tested": len(report.tested),
+            "n_too_small": len(report.too_small),
+            "minimum": minimum,
             "untestable": report.untestable,
             "charts": charts,
             "observations": observations,
@@ -182,7 +185,8 @@ def export_pattern(
     k, min_group = _settings_k(request)
     all_stories, observations = _load(_root(request), form_id)
     stories = filter_stories(all_stories, role=rol, law=wet, wijk=wijk, period=periode)
-    report = find_patterns(form, stories, min_group=min_group, k=k)
+    minimum = MinEffect.from_settings(Settings.load(_root(request) / "zicht.toml"))
+    report = find_patterns(form, stories, min_group=min_group, k=k, min_effect=minimum)
     found = next((p for p in report.patterns if p.key == patroon), None)
     if found is None:
         raise HTTPException(404, "Dit patroon is in deze selectie niet (meer) gevonden.")
