@@ -12,6 +12,7 @@ import pytest
 
 from zicht.indicators.refresh import refresh
 from zicht.sources.ingest import ingest_files
+from zicht.stories.importer import import_csv
 from zicht.synth import generate
 from zicht.workspace import Workspace
 
@@ -26,6 +27,7 @@ MIN_CELL_COUNT = 60
 class Demo:
     ws: Path
     manifest: dict[str, Any]
+    exports: Path
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +37,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     ws = Workspace.init(root / "ws")
     for rel in manifest["ingest_order"]:
         ingest_files(ws, [root / "exports" / rel])
+    # The stories, imported (and scrubbed) the way `zicht demo` does.
+    stories = manifest["stories"]
+    import_csv(ws, stories["form"], root / "exports" / stories["file"])
     ws.set_setting("min_cell_count", MIN_CELL_COUNT)
     refresh(Workspace.open(ws.root))
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return Demo(ws=ws.root, manifest=manifest)
+    return Demo(ws=ws.root, manifest=manifest, exports=root / "exports")

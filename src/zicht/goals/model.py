@@ -80,6 +80,24 @@ class Duiding(BaseModel):
     indicator: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
 
 
+class StoryLink(BaseModel):
+    """Story patterns that illustrate a goal: the patterns of form ``form`` between any
+    two of ``signifiers`` (signifier ids or context fields such as ``law``), see
+    :mod:`zicht.analysis.patterns`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    form: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    signifiers: tuple[str, ...] = Field(min_length=2)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> StoryLink:
+        if len(set(self.signifiers)) != len(self.signifiers):
+            raise ValueError("signifiers: een signifier staat er meer dan eens in")
+        return self
+
+
 class Goal(BaseModel):
     """One goal of the council (docs/goals.md)."""
 
@@ -91,6 +109,7 @@ class Goal(BaseModel):
     programme: str = Field(min_length=1)
     indicators: tuple[GoalIndicator, ...] = Field(min_length=1)
     duiding: tuple[Duiding, ...] = ()
+    stories: tuple[StoryLink, ...] = ()
 
     @model_validator(mode="after")
     def _unique(self) -> Goal:

@@ -2,10 +2,12 @@
 
 Every figure comes from the published snapshot, which passed the disclosure gate; the
 report checks that once more (:func:`zicht.privacy.disclosure.assert_gated`) and never
-reads the canonical tables. The layout is print quality (A4, page numbers, a table of
-contents whose page numbers WeasyPrint fills in with ``target-counter``); charts are
-static SVG with alternative text. Next to ``FILE.pdf`` or ``FILE.html`` comes
-``FILE.xlsx`` with every figure in the report.
+reads the canonical tables; only the story patterns come from the stored stories, whose
+text is scrubbed (:mod:`zicht.reports._stories`). The layout is print quality (A4, page
+numbers, a table of contents whose page numbers WeasyPrint fills in with
+``target-counter``); charts are static SVG with alternative text. Next to ``FILE.pdf``
+or ``FILE.html`` comes ``FILE.xlsx`` with every figure in the report. A goal that names
+story patterns (``stories:`` in its YAML) gets them with scrubbed stories.
 
 Example::
 
@@ -35,6 +37,7 @@ from zicht.goals.view import (
     trend_text,
 )
 from zicht.reports import _excel, _svg
+from zicht.reports._stories import StoryBlock, story_blocks
 from zicht.web._format import number, timestamp
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -125,8 +128,16 @@ def _load_groups(loads: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def render_html(pub: Published, views: list[GoalView], *, today: date | None = None) -> str:
-    """The report as one self-contained HTML page (CSS and charts inline)."""
+def render_html(
+    pub: Published,
+    views: list[GoalView],
+    *,
+    today: date | None = None,
+    stories: dict[str, StoryBlock] | None = None,
+    story_k: int = 5,
+) -> str:
+    """The report as one self-contained HTML page (CSS and charts inline); ``stories``
+    are the story patterns per goal id (:func:`zicht.reports._stories.story_blocks`)."""
     env = _environment()
     css = (TEMPLATES_DIR / "council.css").read_text(encoding="utf-8")
     meta = pub.meta
@@ -134,6 +145,8 @@ def render_html(pub: Published, views: list[GoalView], *, today: date | None = N
     return env.get_template("council.html").render(
         css=css,
         views=views,
+        stories=stories or {},
+        story_k=story_k,
         gemeente=str(meta.get("gemeente_naam") or meta.get("gemeente_code") or ""),
         created=timestamp(str(meta.get("created_at", ""))),
         refresh_id=str(meta.get("refresh_id", "")),
@@ -149,13 +162,20 @@ def render_html(pub: Published, views: list[GoalView], *, today: date | None = N
     )
 
 
+def _story_k(ws_root: Path) -> int:
+    from zicht.config import Settings
+
+    return Settings.load(ws_root / "zicht.toml").get_int("stories_k")
+
+
 def write_report(ws_root: Path, out: Path, *, goal_id: str | None = None) -> ReportResult:
     """Write the report to ``out`` (.html or .pdf) and its figures to ``out`` .xlsx."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise ReportError(f"{out}: kies een bestandsnaam op .html of .pdf")
     pub, views = build_views(Path(ws_root), goal_id)
-    html = render_html(pub, views)
+    blocks = story_blocks(Path(ws_root), {v.id: v.goal for v in views})
+    html = render_html(pub, views, stories=blocks, story_k=_story_k(Path(ws_root)))
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".pdf":
         from weasyprint import HTML
@@ -164,7 +184,7 @@ def write_report(ws_root: Path, out: Path, *, goal_id: str | None = None) -> Rep
     else:
         out.write_text(html, encoding="utf-8")
     excel = out.with_suffix(".xlsx")
-    _excel.write_figures(views, excel, snapshot=str(pub.meta.get("refresh_id", "")))
+    _excel.write_figures(views, excel, snapshot=str(pub.meta.get("refresh_id", "")), stories=blocks)
     return ReportResult(
         path=out,
         excel=excel,
