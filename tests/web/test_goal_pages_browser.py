@@ -17,20 +17,10 @@ from zicht.web.app import create_app
 from .accounts import add_user, password_for
 from .goal_data import STATUS, write_goals
 from .snapshot_data import write_snapshot
+from .test_browser import CHROMIUM, CHROMIUM_ARGS  # skips this module where chromium is absent
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from zicht.analysis.keten_publish import publish_chain
+from zicht.config import environment_flag
 from zicht.indicators.refresh import refresh
 from zicht.privacy.roles import Role, User
 from zicht.sources.cbs import load_kwb
@@ -84,6 +85,8 @@ def served(
 @pytest.mark.browser
 def test_chain_pages_in_chromium(served: str, real: tuple[Workspace, dict[str, Any]]) -> None:
     if not CHROMIUM.exists():
+        if environment_flag("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing under CI; `make test` installs chromium")
         pytest.skip("Debian's chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
     _, manifest = real
@@ -129,6 +132,8 @@ def test_chain_pages_in_chromium(served: str, real: tuple[Workspace, dict[str, A
         assert mine == texts[0] or "onderdrukt" in mine.split("\t")[2]
         assert pg.locator("#stapeling-trend tbody tr").count() == len(manifest["periods"])
         assert pg.locator("#stapeling-mix tbody tr").count() >= 1
+        # The mix is one section of the content, not also in the title or breadcrumb.
+        assert pg.locator("#stapeling-mix").count() == 1 and "mix" not in pg.title()
         # Context next to the share: own bijstand %, CBS bijstand % and social rent % (the
         # synthetic CBS file has no social rent column: shown as a dash, not as 0).
         own, cbs, rent = [c.inner_text() for c in rows.nth(0).locator("td").all()][-3:]
