@@ -107,6 +107,40 @@ def test_overview_shows_latest_previous_and_direction(client: TestClient) -> Non
     assert "trend-neutraal" in jeugd and "(gunstig)" not in jeugd
 
 
+def test_overview_groups_cards_under_their_theme(client: TestClient) -> None:
+    """Headings in the fixed theme order; the Wmo cost card has no theme (as in a snapshot
+    published before themes existed) and lands under "Overige indicatoren"."""
+    html = client.get("/").text
+    headings = re.findall(r'<h2 id="thema-titel-([a-z]+)"[^>]*>([^<]+)</h2>', html)
+    assert headings == [
+        ("jeugd", "Jeugd"),
+        ("participatie", "Participatie en inkomen"),
+        ("keten", "Klantketen en termijnen"),
+        ("overig", "Overige indicatoren"),
+    ]
+    sections = {
+        key: re.findall(
+            r'id="titel-([a-z_]+)"', html.split(f'id="thema-{key}"')[1].split("</section>")[0]
+        )
+        for key, _ in headings
+    }
+    assert sections == {
+        "jeugd": ["jeugdhulp_pct"],
+        "participatie": ["bijstand_pct"],
+        "keten": ["beschikking_binnen_termijn_pct"],
+        "overig": ["kosten_per_client_wmo"],
+    }
+    nav = html.split('class="theme-nav"')[1].split("</nav>")[0]
+    assert re.findall(r'href="#thema-([a-z]+)"', nav) == [key for key, _ in headings]
+
+
+def test_every_shipped_definition_names_its_theme() -> None:
+    from zicht.indicators.definitions import load_definitions
+
+    unthemed = [d.id for d in load_definitions().values() if d.theme == "overig"]
+    assert unthemed == []
+
+
 def test_overview_suppressed_latest_is_text_not_number(client: TestClient) -> None:
     r = client.get("/")
     card = r.text.split('id="titel-kosten_per_client_wmo"')[1].split("</article>")[0]

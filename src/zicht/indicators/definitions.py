@@ -67,6 +67,19 @@ Breakdown = Literal[
     "wetcombinatie",
 ]
 
+THEMES: dict[str, str] = {
+    "jeugd": "Jeugd",
+    "wmo": "Wmo en ondersteuning",
+    "participatie": "Participatie en inkomen",
+    "schulden": "Schuldhulpverlening",
+    "stapeling": "Stapeling",
+    "keten": "Klantketen en termijnen",
+    "overig": "Overige indicatoren",
+}
+"""Theme (``theme:`` in a definition) → the heading the overview groups it under."""
+
+Theme = Literal["jeugd", "wmo", "participatie", "schulden", "stapeling", "keten", "overig"]
+
 
 class IndicatorDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -76,6 +89,7 @@ class IndicatorDefinition(BaseModel):
     description: str = Field(min_length=1)
     unit: str = Field(min_length=1)
     polarity: Literal["hoger_beter", "lager_beter", "neutraal"]
+    theme: Theme = "overig"
     source: str = Field(min_length=1)
     reference: str = Field(min_length=1)
     kind: Literal["rate", "median", "mean_amount", "count"]
@@ -126,6 +140,7 @@ class IndicatorDefinition(BaseModel):
             "description": self.description,
             "unit": self.unit,
             "polarity": self.polarity,
+            "theme": self.theme,
             "source": self.source,
             "reference": self.reference,
             "breakdowns": list(self.breakdowns),

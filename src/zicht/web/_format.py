@@ -7,7 +7,7 @@ from datetime import datetime
 SUPPRESSED_TEXT = "onderdrukt (privacybescherming)"
 
 # Decimals shown per unit; the published value may carry more (or be rounded already).
-_DECIMALS = {"%": 1, "per 1.000": 1, "dagen": 1, "euro": 0}
+_DECIMALS = {"%": 1, "per 1.000": 1, "dagen": 1, "euro": 0, "aantal": 0}
 
 STATUS_TEXT = {
     "gepubliceerd": "gepubliceerd",
@@ -54,6 +54,8 @@ def value(value: float | None, unit: str, *, with_unit: bool = True) -> str:
         return f"€ {text}"
     if unit == "%":
         return f"{text}%"
+    if unit == "aantal":  # the title says what is counted: "11.118", not "11.118 aantal"
+        return text
     return f"{text} {unit}"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from zicht.indicators.definitions import THEMES
 from zicht.web import _format as fmt
 from zicht.web._snapshot import Area, Cell, Snapshot
 
@@ -64,6 +65,16 @@ class Card:
     previous: Point | None
     change: Change
     trend: list[Point]
+    theme: str = "overig"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A heading of the overview with the cards of its indicators."""
+
+    key: str
+    title: str
+    cards: list[Card]
 
 
 @dataclass(frozen=True)
@@ -155,9 +166,22 @@ def cards(snapshot: Snapshot) -> list[Card]:
                 previous=previous,
                 change=change(latest, previous, unit, polarity),
                 trend=trend,
+                theme=str(info.get("theme") or "overig"),
             )
         )
     return out
+
+
+def themes(cards: list[Card]) -> list[Theme]:
+    """The cards grouped under their theme, themes in the order of ``THEMES``.
+
+    A snapshot published before definitions had a theme, or a workspace definition with
+    an unknown one, lands under "Overige indicatoren" rather than disappearing.
+    """
+    grouped: dict[str, list[Card]] = {key: [] for key in THEMES}
+    for card in cards:
+        grouped[card.theme if card.theme in THEMES else "overig"].append(card)
+    return [Theme(key, THEMES[key], group) for key, group in grouped.items() if group]
 
 
 def _rank_by_value(cells: list[Cell]) -> dict[str, int]:

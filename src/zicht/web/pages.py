@@ -61,7 +61,11 @@ def overview(request: Request) -> Response:
         for card in cards
         if card.trend
     }
-    context = base_context(snapshot) | {"cards": cards, "charts": charts, "with_charts": True}
+    context = base_context(snapshot) | {
+        "themes": _views.themes(cards),
+        "charts": charts,
+        "with_charts": True,
+    }
     return render(request, "overview.html", context)
 
 
