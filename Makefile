@@ -55,8 +55,19 @@ lint: install
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
-test: install system-deps js-deps lint
-	$(BIN)/pytest
+# deduce builds its lookup structures on first use after installing (~90 s) and caches them
+# inside its package; build them once here, not in two test workers at the same time.
+DEDUCE_WARM := $(VENV)/.deduce-warm
+$(DEDUCE_WARM): $(STAMP)
+	$(BIN)/python -c 'import deduce; deduce.Deduce()'
+	touch $@
+
+# The suite runs on every core (pytest-xdist); a test module stays on one worker, so its
+# module fixtures (a synthetic gemeente, a served app) are built once. TEST_WORKERS=0 runs
+# it in one process.
+TEST_WORKERS ?= auto
+test: install system-deps js-deps lint $(DEDUCE_WARM)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/zicht bench --persons 120000 --markdown docs/benchmarks.md

@@ -310,6 +310,7 @@ def test_snapshot_files_follow_the_contract(make_ws: MakeWs) -> None:
             "description",
             "unit",
             "polarity",
+            "theme",
             "source",
             "reference",
             "breakdowns",
