@@ -78,3 +78,45 @@ def test_empty_workspace_explains(tmp_path: Path) -> None:
     write_snapshot(tmp_path)
     html = logged_in(tmp_path, Role.ANALIST).get("/datakwaliteit").text
     assert "nog niets ingelezen" in html
+
+
+def _sources(html: str) -> dict[str, list[int]]:
+    table = html.split('id="bronnen"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-source="(\w+)">(.*?)</tr>', table, re.S)
+    return {
+        source: [
+            int(n.replace(".", "")) for n in re.findall(r'<td class="num">([\d.]+)</td>', cells)
+        ]
+        for source, cells in rows
+    }
+
+
+def test_loads_are_summed_per_source_not_listed_per_message(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year of iJw/iWmo messages is 60,000 one-message files: the page sums per source
+    and lists only files with quarantined rows, the most first, up to a limit."""
+    from zicht.web import quality
+
+    html = logged_in(ws, Role.ANALIST, gemeenten=["GM9901"]).get("/datakwaliteit").text
+    sources = _sources(html)
+    data_rows = (
+        len((DATA / "jeugd_voorzieningen.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
+    )
+    files, rows_in, accepted, quarantined = sources["jeugd_zaaksysteem"]
+    assert (files, rows_in) == (1, data_rows)
+    assert quarantined == sum(_counts(html).values()) and accepted + quarantined == rows_in
+    assert "(jeugd_voorzieningen.csv)" in html
+    assert "Bestanden met rijen in quarantaine (" in html
+
+    monkeypatch.setattr(quality, "FILES_SHOWN", 1)
+    html = logged_in(ws, Role.ANALIST, gemeenten=["GM9901"]).get("/datakwaliteit").text
+    listed = html.split('id="bestanden"')[1].split("</details>")[0]
+    assert listed.count("<tr>") == 1 + 1  # header and the one file with the most
+    assert "jeugd_voorzieningen.csv" in listed
+    # Every source of this workspace loaded one file, so the files with quarantined rows
+    # are the sources with quarantined rows: all of them counted, one shown.
+    with_quarantine = [name for name, counts in _sources(html).items() if counts[3] > 0]
+    assert "brp" in with_quarantine  # bevolking.csv: a duplicate row, sex "X", 29-02-2023
+    summary = f"Bestanden met rijen in quarantaine ({len(with_quarantine)}, de 1 met de meeste"
+    assert summary in listed

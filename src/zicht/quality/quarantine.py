@@ -36,6 +36,19 @@ class LoadCount:
     quarantined: int
 
 
+@dataclass(frozen=True)
+class SourceLoad:
+    """Everything loaded from one source: a case-system export is one file, the
+    iJw/iWmo messages of a year are tens of thousands of one-message files."""
+
+    source: str
+    files: int
+    rows_in: int
+    accepted: int
+    quarantined: int
+    only_file: str  # the file name when the source is one file, else ""
+
+
 def _fields(record: str | None) -> list[tuple[str, str]]:
     if not record:
         return []
@@ -71,11 +84,27 @@ def rule_counts(store: Store, *, examples: int = 3) -> list[RuleCount]:
     return out
 
 
-def load_counts(store: Store) -> list[LoadCount]:
-    """Per loaded file: rows in, accepted, quarantined (nothing lost: in = acc + q)."""
+def load_summary(store: Store) -> list[SourceLoad]:
+    """Per source, in the order first loaded: files, rows in, accepted, quarantined."""
     if not store.table_exists("load_log"):
         return []
     rows = store.fetchall(
-        "SELECT source, file, rows_in, accepted, quarantined FROM load_log ORDER BY loaded_at, file"
+        "SELECT source, count(*), sum(rows_in), sum(accepted), sum(quarantined), "
+        "CASE WHEN count(*) = 1 THEN min(file) ELSE '' END "
+        "FROM load_log GROUP BY source ORDER BY min(loaded_at), source"
     )
-    return [LoadCount(str(s), str(f), int(i), int(a), int(q)) for s, f, i, a, q in rows]
+    return [SourceLoad(str(s), int(n), int(i), int(a), int(q), str(f)) for s, n, i, a, q, f in rows]
+
+
+def files_with_quarantine(store: Store, *, limit: int) -> tuple[list[LoadCount], int]:
+    """The files with quarantined rows, most first (at most ``limit``), and how many there
+    are in all."""
+    if not store.table_exists("load_log"):
+        return [], 0
+    total = int(store.scalar("SELECT count(*) FROM load_log WHERE quarantined > 0") or 0)
+    rows = store.fetchall(
+        "SELECT source, file, rows_in, accepted, quarantined FROM load_log "
+        "WHERE quarantined > 0 ORDER BY quarantined DESC, file LIMIT ?",
+        [limit],
+    )
+    return [LoadCount(str(s), str(f), int(i), int(a), int(q)) for s, f, i, a, q in rows], total

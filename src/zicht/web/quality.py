@@ -17,7 +17,7 @@ from fastapi.responses import Response
 
 from zicht.errors import WorkspaceError
 from zicht.privacy.roles import Role, User
-from zicht.quality.quarantine import load_counts, rule_counts
+from zicht.quality.quarantine import files_with_quarantine, load_summary, rule_counts
 from zicht.store import open_store
 from zicht.web.access import AccessState, audit, require
 from zicht.web.pages import render, snapshot_of
@@ -25,6 +25,7 @@ from zicht.web.pages import render, snapshot_of
 router = APIRouter()
 DB_NAME = "zicht.duckdb"  # the canonical database (zicht.workspace.DB_NAME)
 EXAMPLES = 3
+FILES_SHOWN = 50  # files with quarantined rows listed one by one (a year of messages is 60,000)
 
 
 @router.get("/datakwaliteit", include_in_schema=False)
@@ -36,7 +37,9 @@ def quality_page(request: Request, me: Annotated[User, Depends(require(Role.ANAL
     context: dict[str, Any] = {
         "gemeente": snapshot.gemeente_naam if snapshot else "",
         "rules": [],
-        "loads": [],
+        "sources": [],
+        "files": [],
+        "files_total": 0,
         "notice": "",
         "rows_shown": may_see_rows,
         "out_of_scope": not may_see_rows,
@@ -48,7 +51,10 @@ def quality_page(request: Request, me: Annotated[User, Depends(require(Role.ANAL
     try:
         with open_store(db, read_only=True) as store:
             context["rules"] = rule_counts(store, examples=EXAMPLES if may_see_rows else 0)
-            context["loads"] = load_counts(store)
+            context["sources"] = load_summary(store)
+            context["files"], context["files_total"] = files_with_quarantine(
+                store, limit=FILES_SHOWN
+            )
     except WorkspaceError:
         context["notice"] = (
             "De database is bezet (er wordt ingelezen of ververst). Probeer het zo opnieuw."
