@@ -193,6 +193,7 @@ def write_snapshot(
             "area_code": [c[2] for c in cells],
             "period": pa.array([c[3] for c in cells], pa.int32()),
             "breakdown": [c[8] if len(c) > 8 else "" for c in cells],
+            "category": [c[9] if len(c) > 9 else "" for c in cells],
             "value": pa.array([c[4] for c in cells], pa.float64()),
             "numerator": pa.array([c[5] for c in cells], pa.float64()),
             "denominator": pa.array([c[6] for c in cells], pa.float64()),

@@ -119,3 +119,44 @@ def test_indicator_page_shows_breakdowns_with_suppression(tmp_path: Path) -> Non
     assert "12,5%" in logged_in(tmp_path).get("/").text
     no = logged_in(tmp_path).get("/indicator/jeugdhulp_pct?niveau=wijk&jaar=2023").text
     assert 'id="uitsplitsing-tabel"' not in no
+
+
+def test_breakdown_categories_read_as_dutch_words_in_age_order(tmp_path: Path) -> None:
+    """The cube keeps codes; the page shows words (codes from the iJw/iWmo lists in
+    defaults/codes.yaml: COD046 geslacht 2, COD327 verwijzer 02, iJw productcategorie 45)
+    and ages by their lower bound, not as text ("12-17" sorts before "6-11" as text)."""
+    gm, p = "GM9901", "gepubliceerd"
+    extra = [
+        ("leeftijd", "12-17"),
+        ("leeftijd", "6-11"),
+        ("leeftijd", "0-5"),
+        ("geslacht", "2"),
+        ("verwijzer", "02"),
+        ("productcategorie", "45"),
+        ("wetcombinatie", "jeugd_wmo"),
+        ("wetcombinatie", "alleen_pwet"),
+    ]
+    cells = [
+        *CELLS,
+        *(("jeugdhulp_pct", "gemeente", gm, 2024, 10.0, 10, 100, p, b, c) for b, c in extra),
+    ]
+    write_snapshot(tmp_path, cells)
+    html = logged_in(tmp_path).get("/indicator/jeugdhulp_pct?niveau=wijk&jaar=2024").text
+    table = html.split('id="uitsplitsing-tabel"')[1].split("</table>")[0]
+    labels = [
+        " ".join(re.sub(r"<[^>]+>", "", cells[0]).split())
+        for cells in (
+            re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+        )
+    ]
+    assert labels == [
+        "Geslacht: vrouw",
+        "Leeftijd: 0 t/m 5 jaar",
+        "Leeftijd: 6 t/m 11 jaar",
+        "Leeftijd: 12 t/m 17 jaar",
+        "Productcategorie: Jeugdhulp ambulant",
+        "Verwijzer: Huisarts",
+        "Combinatie van wetten: alleen Participatiewet",
+        "Combinatie van wetten: Jeugdwet + Wmo 2015",
+    ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from zicht.indicators.definitions import THEMES
 from zicht.web import _format as fmt
+from zicht.web import _labels
 from zicht.web._snapshot import Area, Cell, Snapshot
 
 POLARITY_TEXT = {
@@ -318,11 +319,15 @@ def breakdown_rows(snapshot: Snapshot, indicator_id: str, period: int) -> list[t
         for c in snapshot.cells_of(indicator_id, level="gemeente", period=period, breakdown=None)
         if c.breakdown and (not code or c.area_code == code)
     ]
-    ordered = sorted(cells, key=lambda c: (c.breakdown, c.category))
+    ordered = sorted(
+        cells, key=lambda c: (c.breakdown, _labels.category_order(c.breakdown, c.category))
+    )
     return [(_breakdown_label(c.breakdown, c.category), point(c)) for c in ordered]
 
 
 def _breakdown_label(breakdown: str, category: str) -> str:
-    """``leeftijd`` + ``0-3`` → ``leeftijd: 0-3`` (cubes of the first format have no
-    category and carry ``leeftijd=0-3`` in the breakdown itself)."""
-    return f"{breakdown}: {category}" if category else breakdown
+    """``leeftijd`` + ``0-5`` → ``Leeftijd: 0 t/m 5 jaar`` (cubes of the first format have
+    no category and carry ``leeftijd=0-3`` in the breakdown itself)."""
+    if not category:
+        return breakdown
+    return f"{_labels.breakdown_text(breakdown)}: {_labels.category_text(breakdown, category)}"
