@@ -230,3 +230,91 @@ def test_postgresql_gives_the_same_tables(store: Store, postgres_dsn: str) -> No
                         assert float(a[k]) == pytest.approx(float(b[k])), k
                     else:
                         assert a[k] == b[k], k
+
+
+# -- the ordering core: input order, case keys, percentiles --------------------------------
+
+
+def _answers(s: Store) -> tuple[Any, ...]:
+    steps = sorted(tuple(r.values()) for r in chain.step_times(s, "law").to_pylist())
+    var = chain.variants(s).to_pylist()
+    dur = sorted(tuple(r.values()) for r in chain.case_durations(s).to_pylist())
+    comp = chain.compliance(s, chain.Terms()).to_pylist()
+    return steps, var, dur, comp
+
+
+def test_the_order_of_the_input_does_not_matter(store: Store, tmp_path: Path) -> None:
+    # Reversed and interleaved: cases arrive in several runs, ids in no order, so the
+    # ids are hashed and the events sorted (the hand log itself takes the fast path).
+    log = hand_log()
+    n = log.num_rows
+    order = [i for k in range(3) for i in range(n - 1 - k, -1, -3)]
+    assert sorted(order) == list(range(n))
+    with open_store(tmp_path / "o.duckdb") as s:
+        assert chain.load_log(s, log.take(pa.array(order))) == n
+        assert _answers(s) == _answers(store)
+
+
+def test_events_without_case_date_or_known_step_are_left_out(tmp_path: Path) -> None:
+    log = pa.table(
+        {
+            "case_id": ["A", "A", None, "A", "B"],
+            "step": ["aanvraag", "beschikking", "aanvraag", "onbekend", "aanvraag"],
+            "event_date": [D(2024, 1, 1), D(2024, 1, 11), D(2024, 1, 1), D(2024, 1, 2), None],
+        }
+    )
+    with open_store(tmp_path / "x.duckdb") as s:
+        assert chain.load_log(s, log) == 2
+        assert [r["variant"] for r in chain.variants(s).to_pylist()] == ["aanvraag,beschikking"]
+        assert chain.case_durations(s)["days"].to_pylist() == [10.0]
+
+
+def test_step_time_percentiles_equal_numpy_on_a_drawn_log(tmp_path: Path) -> None:
+    """The counted-gap percentiles against numpy's on the per-edge lists of gaps, built
+    in plain Python from the raw log (many edges, many group sizes, many ties)."""
+    import numpy as np
+
+    from zicht.analysis._chain_bench import make_log
+
+    log = make_log(20_000, seed=7)
+    per_case: dict[str, list[tuple[dt.date, int]]] = {}
+    for case_id, step, day in zip(
+        log["case_id"].to_pylist(),
+        log["step"].to_pylist(),
+        log["event_date"].to_pylist(),
+        strict=True,
+    ):
+        per_case.setdefault(case_id, []).append((day, chain.RANK[step]))
+    gaps: dict[tuple[str, str], list[int]] = {}
+    for events in per_case.values():
+        events.sort()
+        for (d0, a), (d1, b) in zip(events, events[1:], strict=False):
+            gaps.setdefault((CHAIN_STEPS[a], CHAIN_STEPS[b]), []).append((d1 - d0).days)
+    with open_store(tmp_path / "p.duckdb") as s:
+        chain.load_log(s, log)
+        got = _edges(chain.step_times(s))
+    assert set(got) == set(gaps)
+    for edge, values in gaps.items():
+        row = got[edge]
+        assert row["n"] == len(values)
+        assert row["median_days"] == pytest.approx(np.percentile(values, 50), abs=1e-9)
+        assert row["p90_days"] == pytest.approx(np.percentile(values, 90), abs=1e-9)
+        assert row["mean_days"] == pytest.approx(np.mean(values))
+        assert (row["min_days"], row["max_days"]) == (min(values), max(values))
+    # A small edge with every fraction of the p90 position: n = 1 .. 12.
+    for n in range(1, 13):
+        values = [int(v) for v in np.random.default_rng(n).integers(0, 40, n)]
+        small = pa.table(
+            {
+                "case_id": [f"c{i}" for i in range(n) for _ in (0, 1)],
+                "step": ["aanvraag", "beschikking"] * n,
+                "event_date": [
+                    D(2024, 1, 1) + dt.timedelta(days=v * k) for v in values for k in (0, 1)
+                ],
+            }
+        )
+        with open_store(tmp_path / f"s{n}.duckdb") as s:
+            chain.load_log(s, small)
+            (row,) = chain.step_times(s).to_pylist()
+        assert row["median_days"] == pytest.approx(np.percentile(values, 50), abs=1e-9), n
+        assert row["p90_days"] == pytest.approx(np.percentile(values, 90), abs=1e-9), n

@@ -7,15 +7,18 @@ once in a case (a monthly declaratie) keeps its first date; the conformity check
 the canonical tables themselves, so no repeated row is lost to them. Events are ordered
 by date, then by the usual order of the steps (``CHAIN_STEPS``).
 
-Everything is SQL run through the store layer on two temporary tables (DuckDB and
-PostgreSQL alike); Python never loops over events:
+The log is ordered once, vectorised in numpy (:mod:`zicht.analysis._chain_seq`: integer
+case keys, one packed sort key, segment arithmetic; Python never loops over events), and
+handed to the store as two registered tables that the analyses query with SQL (DuckDB
+and PostgreSQL alike):
 
-- ``_keten_log``: case_id, step_rank (index into CHAIN_STEPS), event_date, pos (1-based
-  place in the case), next_rank and next_date (the directly following event). One
-  window pass orders the log once for step times, variants and durations; it carries
-  only integers and dates, which keeps the sort cheap.
-- ``_keten_case``: case_id, person_id, law, product_category, provider_code, referrer,
-  wijk_code (the breakdowns).
+- ``_keten_log``: case_no (integer case key), step_rank (index into CHAIN_STEPS),
+  event_date, pos (1-based place in the case), next_rank and next_date (the directly
+  following event; NULL for the last).
+- ``_keten_case``: case_no, case_id, first_date, last_date, days (case duration),
+  events, variant_code (the steps as an integer, NULL for cases of more than
+  ``MAX_CODED`` events), and the breakdowns person_id, law, product_category,
+  provider_code, referrer, wijk_code.
 
 :func:`build_log` fills them from the canonical tables; :func:`load_log` from any Arrow
 table with (some of) the columns of :data:`LOG_COLUMNS` (the tests and the benchmark use
@@ -27,8 +30,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from zicht.analysis import _chain_seq as seq
 from zicht.config import Settings
 from zicht.model.schema import CHAIN_STEPS
 from zicht.store import Store
@@ -54,6 +61,8 @@ __all__ = [
 LOG = "_keten_log"
 CASES = "_keten_case"
 _RAW = "_keten_raw"
+_ATTR = "_keten_attr"
+_SEQ = "_keten_seq"
 LOG_COLUMNS = (
     "case_id",
     "person_id",
@@ -69,7 +78,6 @@ DIMENSIONS = ("law", "product_category", "provider_code", "referrer", "wijk_code
 """Breakdowns of throughput and waiting times (case attributes)."""
 _ATTRIBUTES = ("person_id", *DIMENSIONS)
 
-_RANK = "CASE step " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(CHAIN_STEPS)) + " END"
 RANK = {s: i for i, s in enumerate(CHAIN_STEPS)}
 
 
@@ -103,7 +111,7 @@ def build_log(store: Store) -> int:
     )
     store.execute(
         f"""
-        CREATE TEMP TABLE {CASES} AS
+        CREATE TEMP TABLE {_ATTR} AS
         WITH attr_p AS (
             SELECT COALESCE(toewijzing_id, provision_id) AS case_id,
                    min(product_category) AS product_category, min(provider_code) AS provider_code,
@@ -138,60 +146,108 @@ def build_log(store: Store) -> int:
         """
     )
     try:
-        return _sequence(store, _RAW)
+        raw = store.fetch_arrow(
+            f"SELECT case_id, step, event_date FROM {_RAW} ORDER BY case_id, event_date"
+        )
+        _, log, cases = _order(raw)
+        store.register(_SEQ, cases)
+        try:
+            cases = store.fetch_arrow(
+                f"""
+                SELECT s.*, {", ".join(f"a.{c}" for c in _ATTRIBUTES)}
+                FROM {_SEQ} s LEFT JOIN {_ATTR} a ON a.case_id = s.case_id
+                ORDER BY s.case_no
+                """
+            )
+        finally:
+            store.unregister(_SEQ)
+        return _publish(store, log, cases)
     finally:
-        store.execute(f"DROP TABLE {_RAW}")
+        store.execute(f"DROP TABLE IF EXISTS {_RAW}")
+        store.execute(f"DROP TABLE IF EXISTS {_ATTR}")
 
 
 def load_log(store: Store, log: pa.Table) -> int:
     """Fill the log from an Arrow table with case_id, step and event_date and any of the
-    other LOG_COLUMNS (absent attributes are NULL; per case the smallest value counts)."""
+    other LOG_COLUMNS (absent attributes are NULL; per case the smallest value counts).
+    Events without a case id, a date or a known step are left out."""
     _drop(store)
-    store.register("_keten_in", log)
-    try:
-        attrs = []
-        for c in _ATTRIBUTES:
-            if c not in log.column_names:
-                attrs.append(f"CAST(NULL AS VARCHAR) AS {c}")
-            else:
-                attrs.append(f"CAST(min({c}) AS VARCHAR) AS {c}")
-        store.execute(
-            f"CREATE TEMP TABLE {CASES} AS SELECT case_id, {', '.join(attrs)} "
-            "FROM _keten_in GROUP BY case_id"
+    kept, events, cases = _order(log)
+    present = [c for c in _ATTRIBUTES if c in log.column_names]
+    if present and cases.num_rows:
+        store.register(
+            "_keten_in", kept.select(present).append_column("case_no", events["_case_no"])
         )
-        return _sequence(store, "_keten_in")
-    finally:
-        store.unregister("_keten_in")
+        try:
+            attrs = store.fetch_arrow(
+                "SELECT case_no, "
+                + ", ".join(f"CAST(min({c}) AS VARCHAR) AS {c}" for c in present)
+                + " FROM _keten_in GROUP BY case_no ORDER BY case_no"
+            )
+        finally:
+            store.unregister("_keten_in")
+        got = attrs["case_no"].to_numpy()
+        if not np.array_equal(got, cases["case_no"].to_numpy()):  # pragma: no cover
+            raise AssertionError("case attributes out of step with the cases")
+    else:
+        attrs = pa.table({})
+    for c in _ATTRIBUTES:
+        col = attrs[c] if c in present else pa.nulls(cases.num_rows, pa.string())
+        cases = cases.append_column(c, pc.cast(col, pa.string()))
+    return _publish(store, events.drop_columns(["_case_no"]), cases)
+
+
+def _order(data: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Order the events of ``data`` (case_id, step, event_date): (the rows kept, the
+    event table with their case_no in input order as ``_case_no``, the case table)."""
+    step = data["step"]
+    if not pa.types.is_string(step.type):
+        step = pc.cast(step, pa.string())
+    rank = pc.index_in(step, value_set=pa.array(CHAIN_STEPS, pa.string()))
+    day = pc.cast(data["event_date"], pa.date32())
+    ok = pc.and_(pc.and_(pc.is_valid(data["case_id"]), pc.is_valid(rank)), pc.is_valid(day))
+    if not pc.all(ok).as_py() and data.num_rows:
+        data, rank, day = data.filter(ok), rank.filter(ok), day.filter(ok)
+    case_id = pc.cast(data["case_id"], pa.string())
+    case_id = case_id.combine_chunks() if isinstance(case_id, pa.ChunkedArray) else case_id
+    case_no, ids = seq.case_numbers(case_id)
+    log, cases = seq.sequence(
+        case_no,
+        _ints(rank),
+        _ints(pc.cast(day, pa.int32())),
+        ids,
+    )
+    return data, log.append_column("_case_no", pa.array(case_no, pa.int32())), cases
+
+
+def _ints(values: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int32]:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    out: npt.NDArray[np.int32] = values.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    return out
+
+
+def _publish(store: Store, log: pa.Table, cases: pa.Table) -> int:
+    store.register(LOG, log)
+    store.register(CASES, cases)
+    return int(log.num_rows)
 
 
 def _drop(store: Store) -> None:
-    for name in (LOG, CASES, _RAW):
+    for name in (LOG, CASES, _SEQ):
+        store.unregister(name)
+    for name in (_RAW, _ATTR):
         store.execute(f"DROP TABLE IF EXISTS {name}")
-
-
-def _sequence(store: Store, source: str) -> int:
-    """Order the events of ``source`` once: place in the case and the directly
-    following event (one sort serves step times, variants and durations)."""
-    store.execute(
-        f"""
-        CREATE TEMP TABLE {LOG} AS
-        SELECT case_id, step_rank, event_date, row_number() OVER w AS pos,
-               lead(step_rank) OVER w AS next_rank, lead(event_date) OVER w AS next_date
-        FROM (SELECT case_id, event_date, {_RANK} AS step_rank FROM {source}) src
-        WINDOW w AS (PARTITION BY case_id ORDER BY event_date, step_rank)
-        """
-    )
-    return int(store.scalar(f"SELECT count(*) FROM {LOG}") or 0)
 
 
 def events(store: Store) -> pa.Table:
     """The ordered log with step names and case attributes (for export and checks)."""
     return store.fetch_arrow(
         f"""
-        SELECT l.case_id, {_name("l.step_rank")} AS step, l.step_rank, l.event_date, l.pos,
+        SELECT c.case_id, {_name("l.step_rank")} AS step, l.step_rank, l.event_date, l.pos,
                c.person_id, c.law, c.product_category, c.provider_code, c.referrer, c.wijk_code
-        FROM {LOG} l JOIN {CASES} c ON c.case_id = l.case_id
-        ORDER BY l.case_id, l.pos
+        FROM {LOG} l JOIN {CASES} c ON c.case_no = l.case_no
+        ORDER BY c.case_id, l.pos
         """
     )
 
@@ -205,68 +261,87 @@ def _dims(dimension: str | None) -> tuple[str, str, str]:
     return (
         f"'{dimension}'",
         f"COALESCE(c.{dimension}, '')",
-        f"JOIN {CASES} c ON c.case_id = l.case_id",
+        f"JOIN {CASES} c ON c.case_no = l.case_no",
     )
 
 
 def step_times(store: Store, dimension: str | None = None) -> pa.Table:
     """Days between directly following steps in a case (the edges of a performance DFG):
-    per (dimension value, from_step, to_step) the count, median, p90, mean, min and max."""
+    per (dimension value, from_step, to_step) the count, median, p90, mean, min and max.
+
+    Gaps are whole days, so the events are first counted per (edge, gap): a few thousand
+    rows instead of one per event. The percentiles are read off the cumulative counts
+    with the interpolation of ``percentile_cont`` (and numpy's default): for the
+    0-based position h = (n - 1) q, the value at floor(h) plus the fraction of h times
+    the step to the value at ceil(h). The positions are exact integer arithmetic."""
     name, value, join = _dims(dimension)
+    pcts = ", ".join(f"{_hist_pct(t, 'q' + str(t))}" for t in (5, 9))
     return store.fetch_arrow(
         f"""
-        WITH pairs AS (
+        WITH h AS (
             SELECT {value} AS dim_value, l.step_rank AS a, l.next_rank AS b,
-                   CAST(l.next_date - l.event_date AS DOUBLE PRECISION) AS days
+                   l.next_date - l.event_date AS d, count(*) AS k
             FROM {LOG} l {join} WHERE l.next_rank IS NOT NULL
+            GROUP BY 1, 2, 3, 4
+        ),
+        c AS (
+            SELECT dim_value, a, b, d, k,
+                   sum(k) OVER (PARTITION BY dim_value, a, b ORDER BY d) AS upto,
+                   sum(k) OVER (PARTITION BY dim_value, a, b) AS n
+            FROM h
         ),
         g AS (
-            SELECT dim_value, a, b, count(*) AS n,
-                   {_pct(0.5, "days")} AS median_days, {_pct(0.9, "days")} AS p90_days,
-                   avg(days) AS mean_days, min(days) AS min_days, max(days) AS max_days
-            FROM pairs GROUP BY dim_value, a, b
+            SELECT dim_value, a, b, min(n) AS n, {pcts},
+                   sum(d * k) AS total, min(d) AS min_d, max(d) AS max_d
+            FROM c GROUP BY dim_value, a, b
         )
         SELECT {name} AS dimension, dim_value, {_name("a")} AS from_step,
-               {_name("b")} AS to_step, n, median_days, p90_days, mean_days, min_days, max_days
+               {_name("b")} AS to_step, CAST(n AS BIGINT) AS n,
+               q5_lo + q5_frac * (q5_hi - q5_lo) AS median_days,
+               q9_lo + q9_frac * (q9_hi - q9_lo) AS p90_days,
+               CAST(total AS DOUBLE PRECISION) / n AS mean_days,
+               CAST(min_d AS DOUBLE PRECISION) AS min_days,
+               CAST(max_d AS DOUBLE PRECISION) AS max_days
         FROM g ORDER BY dim_value, a, b
         """
     )
 
 
-def case_durations(store: Store) -> pa.Table:
-    """Per case: first and last date and the days between them."""
-    return store.fetch_arrow(
-        f"""
-        SELECT case_id, min(event_date) AS first_date, max(event_date) AS last_date,
-               CAST(max(event_date) - min(event_date) AS DOUBLE PRECISION) AS days
-        FROM {LOG} GROUP BY case_id ORDER BY case_id
-        """
+def _hist_pct(tenths: int, alias: str) -> str:
+    """Aggregates over ``c`` (value d, cumulative count upto, group size n) giving
+    ``{alias}_lo``, ``{alias}_hi`` and ``{alias}_frac`` of the ``tenths``/10 percentile."""
+    x = f"(n - 1) * {tenths}"
+    lo_pos = f"(({x}) - ({x}) % 10) / 10"  # exact: integer division in both dialects
+    hi_pos = f"{lo_pos} + CASE WHEN ({x}) % 10 > 0 THEN 1 ELSE 0 END"
+    return (
+        f"CAST(min(CASE WHEN upto > {lo_pos} THEN d END) AS DOUBLE PRECISION) AS {alias}_lo, "
+        f"CAST(min(CASE WHEN upto > {hi_pos} THEN d END) AS DOUBLE PRECISION) AS {alias}_hi, "
+        f"CAST(min(({x}) % 10) AS DOUBLE PRECISION) / 10 AS {alias}_frac"
     )
+
+
+def case_durations(store: Store) -> pa.Table:
+    """Per case: first and last date and the days between them, in the order in which
+    the cases first appear in the log on DuckDB (build_log: by case id); unordered on
+    PostgreSQL."""
+    return store.fetch_arrow(f"SELECT case_id, first_date, last_date, days FROM {CASES}")
 
 
 def variants(store: Store) -> pa.Table:
     """Process variants: the ordered steps of a case, with the number of cases and the
     median and p90 case duration in days; most frequent first."""
-    longest = int(store.scalar(f"SELECT max(pos) FROM {LOG}") or 0)
-    if longest > _MAX_CODED:
+    if store.scalar(f"SELECT count(*) FROM {CASES} WHERE variant_code IS NULL"):
         return _variants_text(store)
-    # A variant is coded as an integer, digit ``step_rank + 1`` at place ``pos`` in base
-    # ``_BASE``; the few distinct codes are spelled out afterwards.
+    # The variant of a case is coded as an integer when the log is ordered
+    # (zicht.analysis._chain_seq); the few distinct codes are spelled out afterwards.
     coded = store.fetch_arrow(
         f"""
-        WITH c AS (
-            SELECT case_id,
-                   sum(CAST(step_rank + 1 AS BIGINT) * CAST(power({_BASE}, pos - 1) AS BIGINT))
-                       AS code,
-                   CAST(max(event_date) - min(event_date) AS DOUBLE PRECISION) AS days
-            FROM {LOG} GROUP BY case_id
-        )
-        SELECT code, count(*) AS cases, {_pct(0.5, "days")} AS median_days,
+        SELECT variant_code AS code, count(*) AS cases, {_pct(0.5, "days")} AS median_days,
                {_pct(0.9, "days")} AS p90_days
-        FROM c GROUP BY code
+        FROM {CASES} GROUP BY variant_code
         """
     )
-    names = [_decode(int(c)) for c in coded.column("code").to_pylist()]
+    names = [",".join(seq.decode(int(c))) for c in coded.column("code").to_pylist()]
     cases = coded.column("cases").to_pylist()
     out = pa.table(
         {
@@ -280,30 +355,18 @@ def variants(store: Store) -> pa.Table:
     return out.take(pa.array(order, pa.int64()))
 
 
-_BASE = len(CHAIN_STEPS) + 1
-_MAX_CODED = 15  # _BASE ** 15 < 2 ** 53: exact in the DOUBLE that power() returns
-
-
-def _decode(code: int) -> str:
-    steps: list[str] = []
-    while code:
-        code, digit = divmod(code, _BASE)
-        steps.append(CHAIN_STEPS[digit - 1])
-    return ",".join(steps)
-
-
 def _variants_text(store: Store) -> pa.Table:
-    """Variants spelled out by string_agg: for cases longer than _MAX_CODED events."""
+    """Variants spelled out by string_agg: for logs with cases longer than MAX_CODED."""
     return store.fetch_arrow(
         f"""
-        WITH c AS (
-            SELECT case_id, string_agg({_name("step_rank")}, ',' ORDER BY pos) AS variant,
-                   CAST(max(event_date) - min(event_date) AS DOUBLE PRECISION) AS days
-            FROM {LOG} GROUP BY case_id
+        WITH v AS (
+            SELECT case_no, string_agg({_name("step_rank")}, ',' ORDER BY pos) AS variant
+            FROM {LOG} GROUP BY case_no
         )
-        SELECT variant, count(*) AS cases, {_pct(0.5, "days")} AS median_days,
-               {_pct(0.9, "days")} AS p90_days
-        FROM c GROUP BY variant ORDER BY cases DESC, variant
+        SELECT v.variant, count(*) AS cases, {_pct(0.5, "c.days")} AS median_days,
+               {_pct(0.9, "c.days")} AS p90_days
+        FROM v JOIN {CASES} c ON c.case_no = v.case_no
+        GROUP BY v.variant ORDER BY cases DESC, v.variant
         """
     )
 
@@ -373,8 +436,8 @@ def compliance(store: Store, terms: Terms, by: Sequence[str] = ()) -> pa.Table:
                        CAST(b.event_date - a.event_date AS DOUBLE PRECISION) AS days
                 FROM _keten_terms r
                 JOIN {LOG} a ON a.step_rank = r.from_rank
-                JOIN {CASES} c ON c.case_id = a.case_id AND c.law = r.law
-                JOIN {LOG} b ON b.case_id = a.case_id AND b.step_rank = r.to_rank
+                JOIN {CASES} c ON c.case_no = a.case_no AND c.law = r.law
+                JOIN {LOG} b ON b.case_no = a.case_no AND b.step_rank = r.to_rank
             )
             SELECT rule, law, period{group}, min(term_days) AS term_days, count(*) AS cases,
                    sum(CASE WHEN days <= term_days THEN 1 ELSE 0 END) AS within_term,
@@ -396,14 +459,14 @@ def waiting(store: Store, dimension: str | None = None, as_of: str | None = None
     return store.fetch_arrow(
         f"""
         WITH s AS (
-            SELECT case_id, event_date FROM {LOG} WHERE step_rank = {RANK["start_levering"]}
+            SELECT case_no, event_date FROM {LOG} WHERE step_rank = {RANK["start_levering"]}
         ),
         w AS (
             SELECT {value} AS dim_value,
                    CAST(s.event_date - l.event_date AS DOUBLE PRECISION) AS days,
                    CAST({ref} - l.event_date AS DOUBLE PRECISION) AS open_days,
-                   s.case_id IS NULL AS waiting
-            FROM {LOG} l {join} LEFT JOIN s ON s.case_id = l.case_id
+                   s.case_no IS NULL AS waiting
+            FROM {LOG} l {join} LEFT JOIN s ON s.case_no = l.case_no
             WHERE l.step_rank = {RANK["toewijzing"]}
         )
         SELECT {name} AS dimension, dim_value,
