@@ -158,6 +158,9 @@ def indicator_page(
         "breakdowns": (
             _views.breakdown_rows(snapshot, indicator_id, period) if period is not None else []
         ),
+        "quality_score": snapshot.quality_score(indicator_id),
+        "quality_sources": snapshot.quality_sources(indicator_id),
+        "quality_definition": snapshot.quality_definition,
         "csv_url": f"/api/indicator/{indicator_id}.csv?" + urlencode(filters),
         "json_url": f"/api/indicator/{indicator_id}?" + urlencode(filters),
         "map_json": _charts.to_json(
