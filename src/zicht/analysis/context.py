@@ -34,15 +34,17 @@ def counterparts() -> dict[str, dict[str, Any]]:
 
 
 def context_cells(store: Store, area_codes: list[str]) -> pa.Table:
-    """CBS values per (own indicator, area, year) for the given areas; empty without
-    CBS data in the workspace."""
+    """CBS values per (own indicator, area, year) for the given areas, and for every
+    other gemeente (gemeente level only) the workspace has CBS figures of: those are
+    what the own gemeente is compared with on the similar-gemeenten page
+    (:mod:`zicht.analysis.peers`). Empty without CBS data in the workspace."""
     if not area_codes or not store.table_exists("cbs_context"):
         return SCHEMA.empty_table()
     store.register("__areas", pa.table({"code": pa.array(area_codes, pa.string())}))
     try:
         rows = store.fetchall(
             "SELECT c.code, c.year, c.concept, c.value FROM cbs_context c "
-            "JOIN __areas a ON a.code = c.code"
+            "WHERE c.level = 'gemeente' OR c.code IN (SELECT code FROM __areas)"
         )
     finally:
         store.unregister("__areas")
