@@ -33,7 +33,7 @@ from zicht.errors import ZichtError
 ATTRIBUTE_LABELS: dict[str, str] = {
     "aantal_inwoners": "inwoners",
     "bevolkingsdichtheid": "inwoners per km²",
-    "stedelijkheid": "stedelijkheid (1 = zeer sterk stedelijk, 5 = niet stedelijk)",
+    "stedelijkheid": "stedelijkheid (1-5, 1 = zeer sterk)",
     "0_15": "% 0 tot 15 jaar",
     "15_25": "% 15 tot 25 jaar",
     "25_45": "% 25 tot 45 jaar",
