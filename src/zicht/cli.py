@@ -525,5 +525,23 @@ def sql(workspace: Path, indicator_id: str, dialect: str) -> None:
     )
 
 
+@main.command()
+@click.option("--workspace", required=True, type=click.Path(path_type=Path))
+@click.option("-k", "k", type=int, default=None, help="Standaard: instelling similar_k.")
+@click.option("--json", "as_json", is_flag=True)
+@_user_errors
+def vergelijkbaar(workspace: Path, k: int | None, as_json: bool) -> None:
+    """Toon de meest vergelijkbare gemeenten en de eigen cijfers naast die van hen."""
+    from zicht.reports.peers_report import as_dict, as_lines, comparison
+    from zicht.workspace import Workspace
+
+    found = comparison(Workspace.open(workspace), k)
+    if as_json:
+        _print_json(as_dict(found))
+        return
+    for line in as_lines(found):
+        click.echo(line)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -75,6 +75,19 @@ SETTINGS: tuple[Setting, ...] = (
         "https://opendata.cbs.nl/ODataApi/odata",
         "Base address of CBS's OData API, used by `zicht cbs download` (the only online step).",
     ),
+    Setting("similar_k", 10, "Similar gemeenten: how many of the most similar are shown."),
+    Setting(
+        "similar_attributes_file",
+        "",
+        "Similar gemeenten: GeoJSON with CBS attributes of every gemeente "
+        "(nl_gemeenten_*.geojson). Empty: ../shared/data/geo/nl_gemeenten_*.geojson if there.",
+    ),
+    Setting(
+        "similar_gemeente_code",
+        "",
+        "Similar gemeenten: the CBS code whose attributes place this gemeente among the "
+        "others. Empty: gemeente_code of the published figures.",
+    ),
     Setting("host", "127.0.0.1", "Address the web server listens on."),
     Setting("port", 8000, "Port the web server listens on."),
     Setting("session_hours", 8, "Dashboard: a login session ends after this many hours."),

@@ -178,6 +178,20 @@ def area_rows() -> list[dict[str, Any]]:
     return rows
 
 
+# The data-quality score of each indicator's sources, as refresh publishes it
+# (zicht.quality.lineage); beschikking_binnen_termijn_pct has no score on purpose.
+QUALITY: dict[str, Any] = {
+    "definition": "Datakwaliteit (0-100): de laagste score van de bronnen.",
+    "indicators": {
+        "jeugdhulp_pct": {
+            "score": 91.5,
+            "sources": [{"source": "jeugd", "score": 91.5}, {"source": "brp", "score": 99.0}],
+        },
+        "bijstand_pct": {"score": 78.25, "sources": [{"source": "pwet", "score": 78.25}]},
+    },
+}
+
+
 def write_snapshot(
     ws: Path, cells: list[tuple[Any, ...]] | None = None, snapshot_id: str = REFRESH_ID
 ) -> Path:
@@ -234,5 +248,6 @@ def write_snapshot(
         "loads": [],
     }
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    (folder / "quality.json").write_text(json.dumps(QUALITY), encoding="utf-8")
     (ws / "published" / "CURRENT").write_text(snapshot_id, encoding="utf-8")
     return folder

@@ -42,6 +42,7 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/gebieden"): ALL,
     ("GET", "/gebied/{code}"): ALL,
     ("GET", "/vergelijk"): ALL,
+    ("GET", "/vergelijkbare-gemeenten"): ALL,
     ("GET", "/datakwaliteit"): frozenset({Role.ANALIST}),
     ("GET", "/audit"): frozenset({Role.FG}),
     ("GET", "/beheer/gebruikers"): frozenset({Role.BEHEER}),

@@ -76,9 +76,14 @@ def attribute_matrix(
     return codes, names, (matrix - matrix.mean(axis=0)) / std
 
 
-def similar_gemeenten(path: Path, gemeente_code: str, k: int = 10) -> list[Neighbour]:
+def similar_gemeenten(
+    path: Path,
+    gemeente_code: str,
+    k: int = 10,
+    attributes: tuple[tuple[str, str], ...] = ATTRIBUTES,
+) -> list[Neighbour]:
     """The ``k`` gemeenten most like ``gemeente_code``, nearest first (itself excluded)."""
-    codes, names, z = attribute_matrix(path)
+    codes, names, z = attribute_matrix(path, attributes)
     if gemeente_code not in codes:
         raise ZichtError(f"{gemeente_code}: geen (volledige) gegevens in {path}")
     i = codes.index(gemeente_code)

@@ -2,7 +2,8 @@
 
 Order of operations (each step durable before the next starts)::
 
-    published/<id>.tmp/{cube,areas}.parquet, indicators.json, meta.json   (fsync each)
+    published/<id>.tmp/{cube,areas}.parquet, indicators.json, meta.json,
+                      quality.json                                   (fsync each)
     rename <id>.tmp -> <id>                                              (fsync folder)
     published/CURRENT.tmp  ->  os.replace onto published/CURRENT         (fsync folder)
     remove snapshots older than the newest two, and stale *.tmp leftovers
@@ -27,6 +28,7 @@ import pyarrow.parquet as pq
 CURRENT = "CURRENT"
 TMP_SUFFIX = ".tmp"
 KEEP = 2
+QUALITY_FILE = "quality.json"
 
 
 def new_refresh_id(now: datetime) -> str:
@@ -76,6 +78,7 @@ def write_snapshot(
     indicators: dict[str, dict[str, Any]],
     meta: dict[str, Any],
     context: pa.Table | None = None,
+    quality: dict[str, Any] | None = None,
 ) -> Path:
     """Write a complete snapshot folder ``published_dir/refresh_id`` (not yet current)."""
     tmp = published_dir / (refresh_id + TMP_SUFFIX)
@@ -87,6 +90,9 @@ def write_snapshot(
     _write_json(tmp / "meta.json", meta)
     if context is not None and context.num_rows:
         _write_parquet(tmp / "context.parquet", context)
+    if quality is not None:
+        # The data-quality score of each indicator's sources (zicht.quality.lineage).
+        _write_json(tmp / QUALITY_FILE, quality)
     _fsync_dir(tmp)
     os.rename(tmp, final)
     _fsync_dir(published_dir)

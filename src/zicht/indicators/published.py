@@ -7,7 +7,7 @@ app can serve figures while a refresh or an ingest holds the database.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from zicht.config import Settings
 from zicht.errors import WorkspaceError, ZichtError
 from zicht.indicators.definitions import load_definitions
 from zicht.indicators.engine import LATEST_BOUNDARY_YEAR, indicator_sql
-from zicht.indicators.publish import TMP_SUFFIX, current_id
+from zicht.indicators.publish import QUALITY_FILE, TMP_SUFFIX, current_id
 
 PUBLISHED_DIR = "published"
 
@@ -34,6 +34,14 @@ class Snapshot:
     indicators: dict[str, dict[str, Any]]
     cube: pa.Table
     areas: pa.Table
+    quality: dict[str, Any] = field(default_factory=dict)
+    """``quality.json``: ``definition`` and per indicator ``score`` and ``sources``;
+    empty for a snapshot written before scores were published."""
+
+    def quality_score(self, indicator_id: str) -> float | None:
+        """The data-quality score every cell of ``indicator_id`` carries."""
+        found = self.quality.get("indicators", {}).get(indicator_id, {}).get("score")
+        return None if found is None else float(found)
 
 
 def load_current(ws_root: Path) -> Snapshot | None:
@@ -50,9 +58,15 @@ def load_current(ws_root: Path) -> Snapshot | None:
         indicators = json.loads((path / "indicators.json").read_text(encoding="utf-8"))
         cube = pq.read_table(path / "cube.parquet")
         areas = pq.read_table(path / "areas.parquet")
+        quality_path = path / QUALITY_FILE
+        quality = (
+            json.loads(quality_path.read_text(encoding="utf-8")) if quality_path.exists() else {}
+        )
     except (OSError, ValueError) as exc:
         raise WorkspaceError(f"{path}: gepubliceerde stand onleesbaar ({exc})") from None
-    return Snapshot(path=path, meta=meta, indicators=indicators, cube=cube, areas=areas)
+    return Snapshot(
+        path=path, meta=meta, indicators=indicators, cube=cube, areas=areas, quality=quality
+    )
 
 
 def sql_for(

@@ -27,6 +27,7 @@ from zicht.indicators import _incremental, publish
 from zicht.indicators.definitions import IndicatorDefinition, load_definitions
 from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator
 from zicht.privacy.disclosure import SUPPRESSED, apply_gate, assert_gated
+from zicht.quality.lineage import indicator_quality
 from zicht.store import Store
 from zicht.workspace import Workspace
 
@@ -195,6 +196,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
                 indicators=indicators,
                 meta=meta,
                 context=context,
+                quality=indicator_quality(store, definitions),
             )
             publish.make_current(published_dir, refresh_id)
         except OSError as exc:

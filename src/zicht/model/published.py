@@ -16,7 +16,10 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "denominator",
     "unit",
     "status",
+    "quality_score",
 )
+"""``quality_score``: the data-quality score (0-100) of the cell's sources
+(:mod:`zicht.quality.lineage`); the same for every cell of one indicator."""
 
 KETEN_TABLES: tuple[str, ...] = (
     "doorlooptijden",

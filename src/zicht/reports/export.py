@@ -32,6 +32,7 @@ HEADERS_NL = {
     "denominator": "noemer",
     "unit": "eenheid",
     "status": "status",
+    "quality_score": "datakwaliteit",
 }
 
 
@@ -57,9 +58,11 @@ def published_rows(
     cells = cube.filter(mask)
     assert_gated(cells, int(snap.meta.get("min_cell_count", 10)))
     names = dict(zip(snap.areas["code"].to_pylist(), snap.areas["name"].to_pylist(), strict=True))
+    quality = snap.quality_score(indicator_id)
     rows = []
     for rec in cells.to_pylist():
         rec["area_name"] = names.get(rec["area_code"], "")
+        rec["quality_score"] = quality
         rec["breakdown"] = rec.get("breakdown") or ""  # "" and "" = the area's total
         rec["category"] = rec.get("category") or ""
         rows.append({c: rec.get(c) for c in COLUMNS})
@@ -72,6 +75,12 @@ def published_rows(
     )  # fmt: skip
     definition = dict(snap.indicators[indicator_id])
     definition["id"] = indicator_id
+    found = snap.quality.get("indicators", {}).get(indicator_id, {})
+    definition["datakwaliteit"] = {
+        "score": quality,
+        "uitleg": snap.quality.get("definition", ""),
+        "bronnen": found.get("sources", []),
+    }
     return definition, rows
 
 
@@ -118,7 +127,14 @@ def _xlsx(definition: dict[str, Any], rows: list[dict[str, Any]]) -> bytes:
         sheet.append([r[c] for c in COLUMNS])
     about = wb.create_sheet("Definitie")
     for key, value in definition.items():
-        about.append([key, value if isinstance(value, str | int | float) else json.dumps(value)])
+        if key == "datakwaliteit":
+            about.append(["datakwaliteit", value["score"]])
+            about.append(["datakwaliteit_uitleg", value["uitleg"]])
+            for src in value["bronnen"]:
+                about.append([f"datakwaliteit_bron {src['source']}", src["score"]])
+            continue
+        text = value if isinstance(value, str | int | float) else json.dumps(value)
+        about.append([key, text])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -25,6 +25,57 @@ class ProfileRow:
     gemeente: Point | None
     cbs_text: str
     trend: list[Point]
+    cbs_difference: str = "–"
+    """Own figure minus the CBS figure, where both exist (never for a suppressed one)."""
+
+
+@dataclass(frozen=True)
+class CbsFact:
+    """One CBS key figure of an area (inhabitants, social rent, low income, ...)."""
+
+    concept: str
+    label: str
+    period: int
+    text: str
+
+
+# = zicht.analysis.context.FACT_PREFIX and the order of its FACTS (that module imports
+# the store, which the web layer must not load).
+FACT_PREFIX = "cbs:"
+FACT_ORDER = (
+    "inwoners", "pct_woningcorporatie", "pct_laag_inkomen", "pct_rond_sociaal_minimum",
+    "bijstand", "jongeren_met_jeugdzorg", "pct_jongeren_met_jeugdzorg", "wmo_clienten",
+    "wmo_clienten_per_1000",
+)  # fmt: skip
+
+
+def cbs_facts(snapshot: Snapshot, area: Area, period: int | None) -> list[CbsFact]:
+    """CBS key figures of ``area``: of ``period`` where CBS has them, else the latest
+    year before it (CBS publishes some figures a year or two later)."""
+    found: dict[str, tuple[int, float, str, str]] = {}
+    for (key, code, year), (value, label, unit) in snapshot.context.items():
+        if code != area.code or not key.startswith(FACT_PREFIX):
+            continue
+        if period is not None and year > period:
+            continue
+        concept = key[len(FACT_PREFIX) :]
+        if concept not in found or found[concept][0] < year:
+            found[concept] = (year, value, label, unit)
+    out = []
+    for concept, (year, value, label, unit) in found.items():
+        text = fmt.count(value) if unit == "aantal" else fmt.value(value, unit)
+        out.append(CbsFact(concept, label, year, text))
+    rank = {c: i for i, c in enumerate(FACT_ORDER)}
+    return sorted(out, key=lambda f: (rank.get(f.concept, len(rank)), f.label))
+
+
+def difference_text(own: Point | None, cbs: float | None, unit: str) -> str:
+    """``+1,5%``: own minus CBS, only where the own figure is published."""
+    if own is None or own.suppressed or own.value is None or cbs is None:
+        return "–"
+    diff = own.value - cbs
+    text = fmt.value(diff, unit)
+    return "+" + text if diff > 0 else text
 
 
 def find_area(snapshot: Snapshot, code: str) -> Area | None:
@@ -87,6 +138,7 @@ def profile(snapshot: Snapshot, area: Area, period: int | None) -> list[ProfileR
                 gemeente=gemeente,
                 cbs_text=fmt.value(cbs[0], unit) if cbs else "–",
                 trend=trend,
+                cbs_difference=difference_text(latest, cbs[0] if cbs else None, unit),
             )
         )
     return rows

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 # (and with it the database engine), which the web layer must never load.
 PUBLISHED_DIR = "published"
 CURRENT_NAME = "CURRENT"
+QUALITY_NAME = "quality.json"  # = zicht.indicators.publish.QUALITY_FILE
 
 STATUS_PUBLISHED = "gepubliceerd"
 STATUS_SUPPRESSED = "onderdrukt"
@@ -78,6 +79,8 @@ class Snapshot:
     areas: list[Area]
     # (indicator_id, area_code, period) → (CBS value, CBS title, how definitions differ)
     context: dict[tuple[str, str, int], tuple[float, str, str]] = field(default_factory=dict)
+    # quality.json: "definition" (Dutch) and per indicator "score" and "sources"
+    quality: dict[str, Any] = field(default_factory=dict)
     _by_indicator: dict[str, list[Cell]] = field(default_factory=dict, repr=False)
     _geojson: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -102,6 +105,21 @@ class Snapshot:
             and (period is None or c.period == period)
             and (breakdown is None or c.breakdown == breakdown)
         ]
+
+    def quality_score(self, indicator_id: str) -> float | None:
+        """The data-quality score of the sources behind every cell of ``indicator_id``."""
+        found = self.quality.get("indicators", {}).get(indicator_id, {}).get("score")
+        return None if found is None else float(found)
+
+    def quality_sources(self, indicator_id: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (
+            self.quality.get("indicators", {}).get(indicator_id, {}).get("sources", [])
+        )
+        return found
+
+    @property
+    def quality_definition(self) -> str:
+        return str(self.quality.get("definition", ""))
 
     def periods_of(self, indicator_id: str, level: str | None = None) -> list[int]:
         return sorted({c.period for c in self.cells_of(indicator_id, level=level)})
@@ -239,6 +257,10 @@ def read_snapshot(folder: Path) -> Snapshot:
         cells = _read_cells(folder / "cube.parquet")
         areas = _read_areas(folder / "areas.parquet")
         context = _read_context(folder / "context.parquet")
+        quality_path = folder / QUALITY_NAME
+        quality = (
+            json.loads(quality_path.read_text(encoding="utf-8")) if quality_path.exists() else {}
+        )
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         raise SnapshotError(f"{folder}: gepubliceerde gegevens onleesbaar: {exc}") from exc
     return Snapshot(
@@ -248,6 +270,7 @@ def read_snapshot(folder: Path) -> Snapshot:
         cells=cells,
         areas=areas,
         context=context,
+        quality=dict(quality),
     )
 
 

@@ -52,8 +52,11 @@ def _cells(
     )
 
 
-def cell_record(cell: Cell, names: dict[str, str]) -> dict[str, Any]:
-    """One cell as the API gives it; a suppressed cell carries no figure at all."""
+def cell_record(
+    cell: Cell, names: dict[str, str], quality_score: float | None = None
+) -> dict[str, Any]:
+    """One cell as the API gives it; a suppressed cell carries no figure at all.
+    ``quality_score`` is the data-quality score of the cell's sources."""
     hidden = cell.suppressed
     return {
         "indicator_id": cell.indicator_id,
@@ -68,6 +71,7 @@ def cell_record(cell: Cell, names: dict[str, str]) -> dict[str, Any]:
         "denominator": None if hidden else cell.denominator,
         "unit": cell.unit,
         "status": STATUS_SUPPRESSED if hidden else cell.status,
+        "quality_score": quality_score,
     }
 
 
@@ -115,8 +119,9 @@ def indicator_csv(
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
+    quality = snapshot.quality_score(indicator_id)
     for cell in _cells(snapshot, indicator_id, niveau, jaar):
-        record = cell_record(cell, names)
+        record = cell_record(cell, names, quality)
         writer.writerow({k: _csv_text(record[k]) for k in CSV_COLUMNS})
     audit(request, "export", _export_what(indicator_id, niveau, jaar, "csv"))
     parts = [indicator_id, niveau or "", jaar or ""]
@@ -142,6 +147,11 @@ def indicator_json(
             "indicator": snapshot.indicators[indicator_id],
             "refresh_id": snapshot.meta.get("refresh_id", snapshot.snapshot_id),
             "min_cell_count": snapshot.meta.get("min_cell_count"),
-            "cells": [cell_record(c, names) for c in cells],
+            "quality": {
+                "score": snapshot.quality_score(indicator_id),
+                "definition": snapshot.quality_definition,
+                "sources": snapshot.quality_sources(indicator_id),
+            },
+            "cells": [cell_record(c, names, snapshot.quality_score(indicator_id)) for c in cells],
         }
     )

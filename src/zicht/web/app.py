@@ -36,6 +36,7 @@ from zicht.web.auth import router as auth_router
 from zicht.web.chain_pages import router as chain_router
 from zicht.web.goal_pages import router as goal_pages_router
 from zicht.web.pages import router as pages_router
+from zicht.web.peers_page import router as peers_router
 from zicht.web.quality import router as quality_router
 from zicht.web.story_pages import router as story_pages_router
 from zicht.web.vertelpunt import router as vertelpunt_router
@@ -142,6 +143,7 @@ def create_app(ws_root: Path) -> FastAPI:
     app.include_router(chain_router)
     app.include_router(vertelpunt_router)
     app.include_router(story_pages_router)
+    app.include_router(peers_router)  # /vergelijkbare-gemeenten
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -64,6 +64,7 @@ def area_profile(request: Request, code: str, jaar: str | None = None) -> Respon
         "parent": parent,
         "children": children,
         "rows": _areas.profile(snapshot, area, period),
+        "cbs_facts": _areas.cbs_facts(snapshot, area, period),
         "periods": periods,
         "period": period,
         "notices": [notice] if notice else [],

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from zicht.web import _charts, _views
+from zicht.web import _areas, _charts, _views
 from zicht.web import _format as fmt
 from zicht.web._snapshot import Snapshot, SnapshotCache
 from zicht.web.access import require
@@ -131,6 +131,15 @@ def indicator_page(
         else []
     )
     trend = _views.gemeente_trend(snapshot, indicator_id)
+    # The gemeente's own CBS figure per year, next to the own one (where CBS has it).
+    trend_cbs: dict[int, tuple[str, str]] = {}
+    for p in trend:
+        found = snapshot.context.get((indicator_id, snapshot.gemeente_code, p.period))
+        if found is not None:
+            trend_cbs[p.period] = (
+                fmt.value(found[0], unit),
+                _areas.difference_text(p, found[0], unit),
+            )
     cbs_title, cbs_note, cbs_rows = (
         _views.cbs_comparison(snapshot, indicator_id, niveau, period)
         if period is not None
@@ -156,12 +165,16 @@ def indicator_page(
         "sort_labels": _views.SORT_LABELS,
         "sort_links": _sort_links(filters, sorteer, descending),
         "trend": trend,
+        "trend_cbs": trend_cbs,
         "cbs_title": cbs_title,
         "cbs_note": cbs_note,
         "cbs_rows": cbs_rows,
         "breakdowns": (
             _views.breakdown_rows(snapshot, indicator_id, period) if period is not None else []
         ),
+        "quality_score": snapshot.quality_score(indicator_id),
+        "quality_sources": snapshot.quality_sources(indicator_id),
+        "quality_definition": snapshot.quality_definition,
         "csv_url": f"/api/indicator/{indicator_id}.csv?" + urlencode(filters),
         "json_url": f"/api/indicator/{indicator_id}?" + urlencode(filters),
         "map_json": _charts.to_json(
