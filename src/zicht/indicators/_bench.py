@@ -36,15 +36,14 @@ def _dates(days: np.ndarray) -> pa.Array:
     return pa.array(days.astype("int32"), type=pa.int32()).cast(pa.date32())
 
 
-def _areas() -> pa.Table:
+def _areas(
+    wijken: int = _WIJKEN, per_wijk: int = _BUURTEN_PER_WIJK, periods: tuple[int, ...] = PERIODS
+) -> pa.Table:
     rows: list[tuple[str, str, str, str | None]] = [("gemeente", "GM9901", "Benchstad", None)]
-    for w in range(_WIJKEN):
+    for w in range(wijken):
         wk = f"WK9901{w:02d}"
         rows.append(("wijk", wk, f"Wijk {w}", "GM9901"))
-        rows += [
-            ("buurt", f"BU9901{w:02d}{b:02d}", f"Buurt {w}.{b}", wk)
-            for b in range(_BUURTEN_PER_WIJK)
-        ]
+        rows += [("buurt", f"BU9901{w:02d}{b:02d}", f"Buurt {w}.{b}", wk) for b in range(per_wijk)]
     level, code, name, parent = (list(c) for c in zip(*rows, strict=True))
     n = len(rows)
     return pa.table(
@@ -54,27 +53,37 @@ def _areas() -> pa.Table:
             "name": name,
             "parent_code": parent,
             "gemeente_code": ["GM9901"] * n,
-            "boundary_year": pa.array([PERIODS[-1]] * n, pa.int32()),
+            "boundary_year": pa.array([periods[-1]] * n, pa.int32()),
             "geometry": [None] * n,
             "load_id": ["bench"] * n,
         }
     )
 
 
-def _canonical(persons: int, seed: int) -> dict[str, pa.Table]:
+def canonical(
+    persons: int,
+    seed: int,
+    *,
+    wijken: int = _WIJKEN,
+    per_wijk: int = _BUURTEN_PER_WIJK,
+    periods: tuple[int, ...] = PERIODS,
+    wmo_categories: tuple[str, ...] = ("01",),
+) -> dict[str, pa.Table]:
+    """Canonical tables of one generated gemeente (``wijken`` × ``per_wijk`` buurten);
+    wmo provisions get a product category drawn from ``wmo_categories``."""
     rng = np.random.default_rng(seed)
     buurten = np.array(
-        [f"BU9901{w:02d}{b:02d}" for w in range(_WIJKEN) for b in range(_BUURTEN_PER_WIJK)],
+        [f"BU9901{w:02d}{b:02d}" for w in range(wijken) for b in range(per_wijk)],
         dtype=object,
     )
     pid = _ids("p", persons)
-    birth = rng.integers(1930, PERIODS[-1] + 1, persons)
+    birth = rng.integers(1930, periods[-1] + 1, persons)
     household = rng.integers(0, max(persons // 2, 1), persons)
     hh_buurt = rng.integers(0, len(buurten), max(persons // 2, 1))
     hid = _ids("h", max(persons // 2, 1))
     sex = rng.choice(np.array(["1", "2"], dtype=object), persons)
     pp: dict[str, list[Any]] = {k: [] for k in ("period", "i")}
-    for y in PERIODS:
+    for y in periods:
         alive = np.nonzero(birth <= y)[0]
         pp["period"].append(np.full(len(alive), y, dtype="int32"))
         pp["i"].append(alive)
@@ -93,7 +102,13 @@ def _canonical(persons: int, seed: int) -> dict[str, pa.Table]:
     n_prov = persons // 6
     owner = rng.integers(0, persons, n_prov)
     law = rng.choice(np.array(["jeugd", "wmo", "pwet"], dtype=object), n_prov, p=[0.4, 0.4, 0.2])
-    category = np.where(law == "pwet", "bijstandsuitkering", "01").astype(object)
+    # One category draws nothing, so the default keeps the benchmark's data as it was.
+    wmo_cat = (
+        rng.choice(np.array(wmo_categories, dtype=object), n_prov)
+        if len(wmo_categories) > 1
+        else wmo_categories[0]
+    )
+    category = np.where(law == "pwet", "bijstandsuitkering", wmo_cat).astype(object)
     start = rng.integers(_days(date(2019, 1, 1)), _days(date(2025, 12, 31)), n_prov)
     end = start + rng.integers(30, 900, n_prov)
     open_end = rng.random(n_prov) < 0.2
@@ -143,7 +158,7 @@ def _canonical(persons: int, seed: int) -> dict[str, pa.Table]:
         }
     )
     return {
-        "area": _areas(),
+        "area": _areas(wijken, per_wijk, periods),
         "person_period": person_period,
         "provision": provision,
         "chain_event": chain_event,
@@ -163,7 +178,7 @@ def bench_refresh(
             gemeente_naam="Benchstad",
             boundary_year=PERIODS[-1],
         )
-        tables = _canonical(persons, seed)
+        tables = canonical(persons, seed)
         with ws.store() as store:
             rows = {name: store.insert_arrow(name, t) for name, t in tables.items()}
         setup = time.perf_counter() - t0

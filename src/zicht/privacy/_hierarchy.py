@@ -57,7 +57,38 @@ def table_constraints(children: dict[str, list[str]], cells: set[Key]) -> list[C
     for (code, bd), cats in sorted(categories.items()):
         if (code, "", "") in cells:
             out.append(Constraint((code, "", ""), tuple((code, bd, c) for c in sorted(cats))))
+    for (code, coarse), cats in sorted(categories.items()):
+        fine = NESTED.get(coarse)
+        if fine is None or (code, fine[0]) not in categories:
+            continue
+        for cat in sorted(cats):
+            members = tuple(
+                (code, fine[0], c) for c in fine[1].get(cat, ()) if (code, fine[0], c) in cells
+            )
+            if members:
+                out.append(Constraint((code, coarse, cat), members))
     return out
+
+
+NESTED: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "aantal_wetten": (
+        "wetcombinatie",
+        {
+            "1": ("alleen_jeugd", "alleen_pwet", "alleen_wmo"),
+            "2": ("jeugd_pwet", "jeugd_wmo", "wmo_pwet"),
+            "3": ("jeugd_wmo_pwet",),
+        },
+    ),
+}
+"""Breakdowns whose categories are unions of another breakdown's categories (of the same
+table): the number of laws of a unit follows from its combination of laws, so each
+count per number of laws is the sum of the counts of its combinations."""
+
+FAMILY_SEP = "|"
+"""``indicator_id`` of a table family member: ``base|member``. The member ``base|`` (empty
+member) counts units with two or more of the laws, every other member one combination
+of two or more laws: the members are disjoint, so the numerator of ``base|`` is the sum
+of the others' numerators (their denominators are all the same population)."""
 
 
 def hierarchy_mask(
@@ -79,25 +110,62 @@ def hierarchy_mask(
     dens = cube.column("denominator").to_pylist()
     children = _children(areas)
     tables: dict[tuple[Hashable, ...], list[int]] = defaultdict(list)
-    for row, key in enumerate(zip(ids, periods, strict=True)):
-        tables[key].append(row)
+    members = [i.split(FAMILY_SEP, 1)[1] if FAMILY_SEP in i else None for i in ids]
+    for row, (ind, period) in enumerate(zip(ids, periods, strict=True)):
+        tables[(ind.split(FAMILY_SEP, 1)[0], period)].append(row)
     for rows in tables.values():
-        by_key: dict[Key, int] = {
-            (codes[r], breakdowns[r] or "", categories[r] or ""): r for r in rows
+        by_key: dict[tuple[str | None, str, str, str], int] = {
+            (members[r], codes[r], breakdowns[r] or "", categories[r] or ""): r for r in rows
         }
         # A cell without people (denominator 0 or none) carries no figure, but there is
         # nobody in it to protect: it counts as a published 0 for the sums.
         hidden = {k for k, r in by_key.items() if mask[r] and (dens[r] or 0) > 0}
         if not hidden:
             continue
-        constraints = table_constraints(children, set(by_key))
-        if not constraints:
+        constraints: list[Constraint] = []
+        per_member: dict[str | None, set[Key]] = defaultdict(set)
+        for member, code, bd, cat in by_key:
+            per_member[member].add((code, bd, cat))
+        for member, cells in per_member.items():
+            for c in table_constraints(children, cells):
+                constraints.append(
+                    Constraint(_tag(member, c.total), tuple(_tag(member, m) for m in c.members))
+                )
+        num_sums = _family_sums(per_member)
+        if not constraints and not num_sums:
             continue
         den: dict[Hashable, float] = {k: float(dens[r] or 0) for k, r in by_key.items()}
         fields: list[Mapping[Hashable, float]] = [den]
+        field_constraints: list[list[Constraint]] = [[]]
         if units[rows[0]] in RATE_UNITS:
             num: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
             fields += [num, {k: den[k] - num[k] for k in by_key}]
-        for cell in suppress_fields(fields, hidden, constraints, protection=protection):
+            field_constraints += [num_sums, []]
+        for cell in suppress_fields(
+            fields,
+            hidden,
+            constraints,
+            protection=protection,
+            field_constraints=field_constraints,
+            fixed=[k for k, r in by_key.items() if not (dens[r] or 0) > 0],
+        ):
             mask[by_key[cell]] = True  # type: ignore[index]  # cells are the table's keys
     return pa.array(mask)
+
+
+def _tag(member: str | None, cell: Hashable) -> tuple[Hashable, ...]:
+    """A cell of one family member: (member, area, breakdown, category)."""
+    assert isinstance(cell, tuple)
+    return (member, *cell)
+
+
+def _family_sums(per_member: Mapping[str | None, set[Key]]) -> list[Constraint]:
+    """Numerator sums of a table family: ``base|`` = Σ ``base|member`` per area."""
+    if "" not in per_member or len(per_member) < 2:
+        return []
+    out = []
+    for key in sorted(per_member[""]):
+        parts = tuple((m, *key) for m in sorted(k for k in per_member if k) if key in per_member[m])
+        if parts:
+            out.append(Constraint(("", *key), parts))
+    return out

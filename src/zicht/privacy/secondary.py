@@ -238,18 +238,20 @@ class _Table:
         fields: Sequence[Mapping[Cell, float]],
         hidden: set[Cell],
         constraints: Sequence[Constraint],
+        fixed: frozenset[Cell] = frozenset(),
     ) -> None:
         self.fields = fields
         self.hidden = hidden
         self.constraints = constraints
         self.touching = _index(constraints)
+        self.fixed = fixed
 
     def cost(self, cell: Cell) -> tuple[tuple[float, ...], str]:
         # Smallest first (least information lost), ties broken stably.
         return tuple(float(f.get(cell, 0.0)) for f in self.fields), repr(cell)
 
     def smallest_published(self, candidates: Iterable[Cell]) -> Cell | None:
-        published = [c for c in candidates if c not in self.hidden]
+        published = [c for c in candidates if c not in self.hidden and c not in self.fixed]
         return min(published, key=self.cost) if published else None
 
     def partners(self, new: set[Cell]) -> None:
@@ -262,6 +264,8 @@ class _Table:
                 continue
             partner = self.smallest_published(c.members)
             if partner is None:
+                if c.total in self.fixed or c.total in self.hidden:
+                    continue
                 partner = c.total
             self.hidden.add(partner)
             new.add(partner)
@@ -302,13 +306,31 @@ def suppress_fields(
     *,
     protection: float,
     max_rounds: int = 10_000,
+    field_constraints: Sequence[Sequence[Constraint]] | None = None,
+    fixed: Iterable[Cell] = (),
 ) -> set[Cell]:
     """Every cell to hide so that, in each of ``fields`` (numerator, denominator, ...,
-    all over the same cells and sums), every hidden cell stays ``protection`` wide."""
+    all over the same cells and sums), every hidden cell stays ``protection`` wide.
+
+    ``field_constraints`` (one list per field) adds sums that hold in one field only,
+    e.g. a numerator that is the sum of other cells' numerators while their
+    denominators are all the same population. ``fixed`` cells count as known to the
+    attacker whatever their status (a cell without anyone in it): they are never
+    chosen to protect another cell, since hiding them would protect nothing."""
     hidden = set(primary)
     if not hidden:
         return hidden
-    table = _Table(fields, hidden, constraints)
+    only: list[list[Constraint]] = [list(c) for c in field_constraints or [[] for _ in fields]]
+    if len(only) != len(fields):
+        raise ValueError("field_constraints needs one list per field")
+    own = len(constraints)
+    constraints = [*constraints, *(c for cs in only for c in cs)]
+    ranges: list[range] = []
+    start = own
+    for cs in only:
+        ranges.append(range(start, start + len(cs)))
+        start += len(cs)
+    table = _Table(fields, hidden, constraints, frozenset(fixed))
     new = set(hidden)
     for _ in range(max_rounds):
         table.partners(new)
@@ -320,9 +342,9 @@ def suppress_fields(
         new = set()
         bumped: set[int] = set()
         for group, used in groups:
-            cons = [constraints[k] for k in used]
             narrow: list[Cell] = []
-            for values in fields:
+            for f, values in enumerate(fields):
+                cons = [constraints[k] for k in used if k < own or k in ranges[f]]
                 narrow = _audit_group(values, group, cons, protection)
                 if narrow:  # fix this field first; the group is audited again anyway
                     break
