@@ -268,7 +268,7 @@ def load_table_file(
     )
     write(store, tables, rejected, log_table([(load_id, name, file, sha, mapping.target, report)]))
     if mapping.target == "area":
-        _set_gemeente(ws, tables["area"][0])
+        _set_gemeente(ws, tables["area"][0].rows())
     return report
 
 

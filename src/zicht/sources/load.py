@@ -117,24 +117,49 @@ def cross_checks(store: Store, checked: Checked, target: str, key_fields: Sequen
         book.fail("unknown_reference", present(code) & ~known, field="buurt_code", value=code)
 
     fields = [f for f in key_fields if f in text]
+    shown: pa.Array | None = None
     if fields:
         key, shown = _key_display(checked, fields)
         dup = first_occurrence_duplicates(key, book.pending)
         book.fail("duplicate_row", dup, field=", ".join(fields), value=shown)
+    if target not in _PK_TABLE:
+        return
+    in_batch = not _pk_follows_from_key(checked, target, fields)
+    in_table = _has_rows(store, _PK_TABLE[target])
+    if not (in_batch or in_table):
+        return  # neither check can find anything: skip building the key
     pk = _pk_columns(checked, target)
-    if pk:
-        label = ", ".join(key_fields) or ", ".join(pk)
-        pk_key = join_key(list(pk.values()))
-        _, shown = _key_display(checked, fields) if fields else (pk_key, pk_key)
+    label = ", ".join(key_fields) or ", ".join(pk)
+    pk_key = join_key(list(pk.values()))
+    if shown is None:
+        shown = pk_key
+    if in_batch:
         dup = first_occurrence_duplicates(pk_key, book.pending)
         book.fail("duplicate_row", dup, field=label, value=shown)
+    if in_table:
         in_db = exists_in(store, [_PK_TABLE[target]], pk, book.pending)
         book.fail("duplicate_row", in_db, field=label, value=shown)
 
 
+_PK_SOURCE = {"provision": "provision_ref", "cost": "declaratie_ref", "xml_cost": "declaratie_ref"}
+_PK_SOURCE.update({"toewijzing": "toewijzing_ref", "provider": "provider_code"})
+
+
+def _pk_follows_from_key(checked: Checked, target: str, fields: Sequence[str]) -> bool:
+    """True when rows that are unique on ``fields`` are unique on the primary key too,
+    so that the in-batch primary-key check cannot find anything: the key is the one
+    field the primary key is made of (provision: plus the file's one source)."""
+    if list(fields) != [_PK_SOURCE.get(target)]:
+        return False
+    if target == "provision":
+        source = checked.text["source"]
+        if source.null_count or len(pc.unique(source)) != 1:
+            return False
+    return True
+
+
 def build(checked: Checked, target: str) -> Tables:
-    idx = checked.accepted()
-    return BUILDERS[target](Rows(checked, pa.array(idx, pa.int64())))
+    return BUILDERS[target](Rows(checked, checked.book.pending))
 
 
 def _records(checked: Checked, spec: TargetSpec, idx: np.ndarray) -> list[str]:
@@ -185,6 +210,6 @@ def write(store: Store, tables: Tables, rejected: pa.Table, log: pa.Table) -> No
     with store.transaction():
         for name, parts in tables.items():
             for part in parts:
-                store.insert_arrow(name, part)
+                store.insert_arrow(name, part.table, keep=part.keep)
         store.insert_arrow("quarantine", rejected)
         store.insert_arrow("load_log", log)

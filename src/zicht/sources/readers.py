@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -79,10 +80,22 @@ def _drop_empty_rows(table: pa.Table) -> pa.Table:
         return table
     any_value = None
     for name in data_cols:
-        col = pc.utf8_trim_whitespace(table.column(name))
-        has = pc.fill_null(pc.greater(pc.utf8_length(col), 0), False)
+        col = table.column(name)
+        # A value counts when it is not empty after trimming: non-empty and not all
+        # blanks (utf8_is_space uses the same notion of blank as utf8_trim_whitespace).
+        has = pc.and_(
+            pc.fill_null(pc.greater(pc.binary_length(col), 0), False),
+            pc.invert(pc.fill_null(pc.utf8_is_space(col), False)),
+        )
         any_value = has if any_value is None else pc.or_(any_value, has)
+    assert any_value is not None
+    if pc.all(any_value).as_py():
+        return table  # no empty rows: no copy
     return table.filter(any_value)
+
+
+def _row_numbers(first: int, n: int) -> pa.Array:
+    return pa.array(np.arange(first, first + n, dtype=np.int64))
 
 
 def _missing(path: Path, missing: list[str]) -> SourceError:
@@ -142,7 +155,8 @@ def _scan(path: Path, encoding: str) -> tuple[str, int, bytes]:
                 if b"\x00" in head:
                     raise SourceError(f"{path}: binair bestand, geen CSV")
             quotes += chunk.count(b'"')
-            if utf8_ok:
+            # An ASCII chunk after a complete character is valid UTF-8: no decoding.
+            if utf8_ok and not (chunk.isascii() and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
@@ -216,7 +230,7 @@ def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
             ) from None
         raise SourceError(f"{path}: CSV niet te lezen ({type(exc).__name__})") from None
     columns = {name: table.column(header) for name, header in names.items()}
-    columns["row_number"] = pa.array(range(2, table.num_rows + 2), pa.int64())
+    columns["row_number"] = _row_numbers(2, table.num_rows)
     return pa.table(columns)
 
 
@@ -294,7 +308,7 @@ def _read_parquet(path: Path, mapping: Mapping) -> pa.Table:
     except (pa.ArrowInvalid, OSError) as exc:
         raise SourceError(f"{path}: Parquet niet te lezen ({type(exc).__name__})") from None
     columns = {name: _parquet_text(table.column(h), mapping) for name, h in names.items()}
-    columns["row_number"] = pa.array(range(2, table.num_rows + 2), pa.int64())
+    columns["row_number"] = _row_numbers(2, table.num_rows)
     return pa.table(columns)
 
 
@@ -330,5 +344,5 @@ def _read_geojson(path: Path, mapping: Mapping) -> pa.Table:
     columns: dict[str, pa.Array] = {k: pa.array(v, pa.string()) for k, v in data_cols.items()}
     columns["geometry"] = pa.array(geometry, pa.string())
     # A feature's row number is its 1-based position in the collection.
-    columns["row_number"] = pa.array(range(1, len(features) + 1), pa.int64())
+    columns["row_number"] = _row_numbers(1, len(features))
     return pa.table(columns)

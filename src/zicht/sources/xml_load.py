@@ -41,7 +41,7 @@ from zicht.sources.ingest import (
 )
 from zicht.sources.istandaarden import ParsedMessage, read_message
 from zicht.sources.load import build, cross_checks, quarantine, write
-from zicht.sources.targets import Tables
+from zicht.sources.targets import Part, Tables
 from zicht.store import Store
 from zicht.workspace import Workspace
 
@@ -257,7 +257,7 @@ def _process(ws: Workspace, store: Store, files: list[_File]) -> None:
     rejected.extend(_recordless(files))
     messages = [f for f in files if not f.duplicate]
     assert all(f.msg is not None for f in messages)
-    tables.setdefault("message", []).append(_message_table(messages))
+    tables.setdefault("message", []).append(Part(_message_table(messages)))
     log = log_table(
         [
             (

@@ -43,9 +43,11 @@ class Store(ABC):
         """Drop a registration made by :meth:`register`."""
 
     @abstractmethod
-    def insert_arrow(self, table: str, data: pa.Table) -> int:
+    def insert_arrow(self, table: str, data: pa.Table, *, keep: pa.Array | None = None) -> int:
         """Append the rows of ``data`` to ``table``, matching columns by name; returns
-        the number of rows appended."""
+        the number of rows appended. With ``keep`` (a boolean array as long as ``data``)
+        only the rows where it is true, in their order: an engine that can filter while
+        it reads saves the copy."""
 
     @abstractmethod
     def begin(self) -> None: ...

@@ -8,9 +8,13 @@ from typing import Any, ClassVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from zicht.errors import WorkspaceError
 from zicht.store.base import Store
+
+_ROW_GROUP = 122_880  # DuckDB's row group size
+_KEEP = "__zicht_keep"
 
 
 class DuckDBStore(Store):
@@ -50,17 +54,23 @@ class DuckDBStore(Store):
             self._con.unregister(name)
             self._registered.discard(name)
 
-    def insert_arrow(self, table: str, data: pa.Table) -> int:
-        if data.num_rows == 0:
+    def insert_arrow(self, table: str, data: pa.Table, *, keep: pa.Array | None = None) -> int:
+        rows = data.num_rows if keep is None else int(pc.sum(keep).as_py() or 0)
+        if rows == 0:
             return 0
+        cols = ", ".join(f'"{c}"' for c in data.column_names)
+        where = ""
+        if keep is not None and rows < data.num_rows:
+            data = data.append_column(_KEEP, keep)
+            where = f' WHERE "{_KEEP}"'
         tmp = f"__insert_{table}"
-        self._con.register(tmp, data)
+        # Batches of one row group each let DuckDB compress and write them in parallel.
+        self._con.register(tmp, pa.Table.from_batches(data.to_batches(_ROW_GROUP)))
         try:
-            cols = ", ".join(f'"{c}"' for c in data.column_names)
-            self._con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {tmp}")
+            self._con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {tmp}{where}")
         finally:
             self._con.unregister(tmp)
-        return int(data.num_rows)
+        return rows
 
     def begin(self) -> None:
         self._con.execute("BEGIN TRANSACTION")

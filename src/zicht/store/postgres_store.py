@@ -118,7 +118,9 @@ class PostgresStore(Store):
             self.execute(f'DROP TABLE IF EXISTS "{name}"')
             self._registered.discard(name)
 
-    def insert_arrow(self, table: str, data: pa.Table) -> int:
+    def insert_arrow(self, table: str, data: pa.Table, *, keep: pa.Array | None = None) -> int:
+        if keep is not None:
+            data = data.filter(keep)
         if data.num_rows == 0:
             return 0
         self._copy_in(table, data)
