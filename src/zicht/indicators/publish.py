@@ -76,8 +76,12 @@ def write_snapshot(
     indicators: dict[str, dict[str, Any]],
     meta: dict[str, Any],
     context: pa.Table | None = None,
+    extra: dict[str, pa.Table] | None = None,
 ) -> Path:
-    """Write a complete snapshot folder ``published_dir/refresh_id`` (not yet current)."""
+    """Write a complete snapshot folder ``published_dir/refresh_id`` (not yet current).
+
+    ``extra`` maps further file names (``keten_*.parquet``) to their gated tables.
+    """
     tmp = published_dir / (refresh_id + TMP_SUFFIX)
     final = published_dir / refresh_id
     tmp.mkdir(parents=True)
@@ -87,6 +91,8 @@ def write_snapshot(
     _write_json(tmp / "meta.json", meta)
     if context is not None and context.num_rows:
         _write_parquet(tmp / "context.parquet", context)
+    for fname, table in (extra or {}).items():
+        _write_parquet(tmp / fname, table)
     _fsync_dir(tmp)
     os.rename(tmp, final)
     _fsync_dir(published_dir)
