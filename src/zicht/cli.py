@@ -134,11 +134,9 @@ def refresh(workspace: Path, as_json: bool) -> None:
     from zicht.workspace import Workspace
 
     report = run_refresh(Workspace.open(workspace), progress=_progress() and not as_json)
-    from zicht.analysis.keten_publish import publish_chain
-
-    keten = publish_chain(Workspace.open(workspace))
+    keten = report.keten  # published in the same snapshot as the indicators
     if as_json:
-        _print_json({**report.as_dict(), "keten": keten})
+        _print_json(report.as_dict())
         return
     click.echo(
         f"Gepubliceerd: {report.published} cellen, {report.suppressed} onderdrukt, "

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from tests.analysis.conftest import Built
 
 from zicht.analysis import keten_publish
+from zicht.indicators._incremental import KETEN_CACHE_DIR
 from zicht.indicators.refresh import refresh
 from zicht.privacy.disclosure import assert_gated
 from zicht.workspace import Workspace
@@ -19,12 +24,16 @@ from zicht.workspace import Workspace
 pytestmark = pytest.mark.slow
 
 
+KETEN_FILES = sorted(f"keten_{n}.parquet" for n in keten_publish.TABLES)
+
+
 @pytest.fixture(scope="module")
 def published(gemeente: Callable[[int], Built]) -> Built:
     built = gemeente(3)
-    refresh(Workspace.open(built.ws.root))
-    files = keten_publish.publish_chain(Workspace.open(built.ws.root))
-    assert sorted(files) == sorted(f"keten_{n}.parquet" for n in keten_publish.TABLES)
+    report = refresh(Workspace.open(built.ws.root))
+    assert sorted(report.keten) == KETEN_FILES  # one refresh publishes the keten tables too
+    # The older entry point still works: it is the same refresh.
+    assert sorted(keten_publish.publish_chain(Workspace.open(built.ws.root))) == KETEN_FILES
     return built
 
 
@@ -84,3 +93,58 @@ def test_export_by_the_command_line(published: Built) -> None:
     r = subprocess.run([*base, "--table", "varianten", "--format", "xlsx"],
                        capture_output=True, text=True, check=False)  # fmt: skip
     assert r.returncode == 2 and "uitvoerbestand" in r.stderr
+
+
+def _rows(table: pa.Table | None) -> list[str]:
+    assert table is not None
+    return sorted(map(repr, table.to_pylist()))
+
+
+def _cli_refresh(root: Path) -> dict[str, Any]:
+    r = subprocess.run(
+        [sys.executable, "-m", "zicht", "refresh", "--workspace", str(root), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    report: dict[str, Any] = json.loads(r.stdout)
+    return report
+
+
+def test_cli_refresh_publishes_keten_tables_and_reuses_them_without_new_data(
+    published: Built, tmp_path: Path
+) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(published.ws.root, root)  # a copy: new data below must not leak
+    shutil.rmtree(root / KETEN_CACHE_DIR, ignore_errors=True)
+    first = _cli_refresh(root)
+    assert sorted(first["keten"]) == KETEN_FILES and first["keten_recomputed"] is True
+    ws = Workspace.open(root)
+    folder = keten_publish.current_folder(ws)
+    assert folder is not None and folder.name == first["refresh_id"]
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert sorted(meta["keten"]) == KETEN_FILES
+    # What the refresh published is what the analyses give on the same data.
+    with ws.store() as store:
+        direct = keten_publish.chain_tables(store, ws.settings, int(meta["boundary_year"]))
+    for name in keten_publish.TABLES:
+        assert _rows(keten_publish.read_table(folder, name)) == _rows(direct[name]), name
+
+    # No new data: a new snapshot, the keten tables reused and unchanged.
+    again = _cli_refresh(root)
+    assert again["refresh_id"] != first["refresh_id"] and again["keten_recomputed"] is False
+    assert again["recomputed"] == []
+    folder2 = keten_publish.current_folder(Workspace.open(root))
+    assert folder2 is not None and folder2.name == again["refresh_id"]
+    for name in keten_publish.TABLES:
+        assert _rows(keten_publish.read_table(folder2, name)) == _rows(direct[name]), name
+
+    # A new load (one help request to the local team) makes them computed again.
+    with Workspace.open(root).store() as store:
+        row = store.fetch_arrow("SELECT * FROM provision WHERE law = 'wijkteam' LIMIT 1")
+        assert row.num_rows == 1
+        new = row.set_column(
+            row.schema.get_field_index("load_id"), "load_id", pa.array(["extra"], pa.string())
+        )
+        store.insert_arrow("provision", new)
+    third = _cli_refresh(root)
+    assert third["keten_recomputed"] is True

@@ -13,6 +13,7 @@ from zicht.errors import RefreshError
 from zicht.indicators.definitions import load_definitions
 from zicht.indicators.published import load_current
 from zicht.indicators.refresh import refresh
+from zicht.model.published import KETEN_TABLES
 from zicht.privacy.disclosure import RATE_UNITS, assert_gated
 from zicht.workspace import Workspace
 
@@ -296,8 +297,11 @@ def test_snapshot_files_follow_the_contract(make_ws: MakeWs) -> None:
         "boundary_year",
         "min_cell_count",
         "loads",
+        "keten",  # the keten tables of the same snapshot (added with them)
     }
     assert meta["refresh_id"] == report.refresh_id and meta["periods"] == [2023, 2024]
+    assert sorted(meta["keten"]) == sorted(f"keten_{n}.parquet" for n in KETEN_TABLES)
+    assert all((snap.path / f).is_file() for f in meta["keten"])
     assert (meta["gemeente_code"], meta["gemeente_naam"]) == ("GM9901", "Teststad")
     assert meta["boundary_year"] == 2024 and meta["min_cell_count"] == 0
     assert meta["loads"] == [

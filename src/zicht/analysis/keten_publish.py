@@ -6,10 +6,12 @@ in its numerator and its denominator); the stapeling cube also gets the secondar
 suppression over the geography. Suppressed figures are NULL with status
 ``onderdrukt``; minima and maxima (single persons' values) are never published.
 
-:func:`publish_chain` runs after ``refresh``: it builds a new snapshot folder that holds
-hard links to the current snapshot's files plus the ``keten_*.parquet`` files below, and
-makes it current with :func:`zicht.indicators.publish.make_current`, so readers see the
-old snapshot or the complete new one, never a half.
+``refresh`` (:mod:`zicht.indicators.refresh`) computes these tables on its own
+connection, inside the transaction that reads the indicators, and writes them into the
+same snapshot folder before its one atomic swap: readers see the indicators and the keten
+tables of one state of the data, or the previous snapshot, never a half. When no
+canonical table, setting or the boundary year changed since the previous refresh, the
+tables are reused from ``WORKSPACE/cache/keten/`` (:func:`keten_tables`).
 
 ===============================  =======================================================
 file                             rows
@@ -33,9 +35,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,15 +45,23 @@ import pyarrow.parquet as pq
 from zicht.analysis import chain, lokaal_team, signals, stapeling
 from zicht.config import Settings
 from zicht.errors import ZichtError
-from zicht.indicators import publish
+from zicht.indicators import _incremental, publish
 from zicht.indicators.engine import CUBE_SCHEMA
 from zicht.model.published import KETEN_TABLES
+from zicht.model.schema import TABLES as MODEL_TABLES
 from zicht.privacy.disclosure import SUPPRESSED, apply_gate
 from zicht.quality import scores
 from zicht.store import Store
 from zicht.workspace import Workspace
 
-__all__ = ["TABLES", "chain_tables", "export_table", "publish_chain", "read_table"]
+__all__ = [
+    "TABLES",
+    "chain_tables",
+    "export_table",
+    "keten_tables",
+    "publish_chain",
+    "read_table",
+]
 
 TABLES = KETEN_TABLES
 
@@ -267,54 +274,34 @@ def _local_team(store: Store, m: int) -> pa.Table:
     return out.append_column("status_contact", contact["status"])
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+def keten_tables(
+    store: Store, settings: Settings, boundary_year: int, root: Path
+) -> tuple[dict[str, pa.Table], bool]:
+    """The gated keten tables and whether they were computed afresh.
+
+    They are reused from the workspace cache when their fingerprint (every canonical
+    table's rows per load, the settings, the boundary year) is the one they were made
+    from; a missing or unreadable cache only means recomputation.
+    """
+    fingerprints = _incremental.table_fingerprints(store, MODEL_TABLES)
+    fp = _incremental.keten_fingerprint(settings, boundary_year, fingerprints)
+    cached = _incremental.load_tables(root, TABLES, fp)
+    if cached is not None:
+        return cached, False
+    tables = chain_tables(store, settings, boundary_year)
+    _incremental.store_tables(root, tables, fp)
+    return tables, True
 
 
 def publish_chain(ws: Workspace) -> list[str]:
-    """Add the keten tables to the published layer as a new, atomically current
-    snapshot; returns the files written (empty when nothing was published yet)."""
-    pub = ws.published_dir
-    current = publish.current_id(pub)
-    if current is None:
-        return []
-    folder = pub / current
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    with ws.store() as store:
-        tables = chain_tables(store, ws.settings, int(meta["boundary_year"]))
-    new_id = publish.new_refresh_id(datetime.now(UTC))
-    tmp = pub / (new_id + publish.TMP_SUFFIX)
-    tmp.mkdir()
-    written = []
-    try:
-        for p in folder.iterdir():
-            if p.is_file() and p.name != "meta.json" and not p.name.startswith("keten_"):
-                _link_or_copy(p, tmp / p.name)
-        for name, table in tables.items():
-            fname = f"keten_{name}.parquet"
-            with open(tmp / fname, "wb") as fh:
-                pq.write_table(table, fh, compression="zstd")
-                fh.flush()
-                os.fsync(fh.fileno())
-            written.append(fname)
-        meta["refresh_id"] = new_id
-        meta["keten"] = written
-        data = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        with open(tmp / "meta.json", "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.rename(tmp, pub / new_id)
-        publish.make_current(pub, new_id)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        publish.discard(pub, new_id)
-        raise
-    publish.prune(pub)
-    return written
+    """Publish the keten tables; returns the files of the current snapshot.
+
+    ``refresh`` publishes them itself (in the same snapshot as the indicators); this is
+    the same refresh, kept for callers that published the keten tables separately.
+    """
+    from zicht.indicators.refresh import refresh
+
+    return refresh(ws).keten
 
 
 def read_table(snapshot_folder: Path, name: str) -> pa.Table | None:

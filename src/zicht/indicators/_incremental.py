@@ -104,3 +104,54 @@ def store_cells(root: Path, indicator_id: str, fp: str, cells: pa.Table) -> None
         os.replace(tmp, path)
     except OSError:
         pass  # a cache that cannot be written only costs time next refresh
+
+
+KETEN_CACHE_DIR = Path("cache") / "keten"
+KETEN_CACHE_VERSION = "1"
+"""Bumped whenever the chain analyses or their gate change what a cached table holds."""
+
+
+def keten_fingerprint(settings: Settings, boundary_year: int, tables: dict[str, str]) -> str:
+    """The inputs of the keten tables: every canonical table (the chain, stapeling, signal
+    and quality analyses between them read nearly all of them, and ``load_log`` also
+    changes with every CBS or story load), the settings and the boundary year."""
+    payload = {
+        "version": KETEN_CACHE_VERSION,
+        "settings": {k: str(v) for k, v in sorted(settings.values.items())},
+        "boundary_year": boundary_year,
+        "tables": {t: tables.get(t, "") for t in sorted(TABLES)},
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def load_tables(root: Path, names: Iterable[str], fp: str) -> dict[str, pa.Table] | None:
+    """The cached keten tables, if every one of them was made from ``fp``."""
+    out: dict[str, pa.Table] = {}
+    for name in names:
+        try:
+            table = pq.read_table(root / KETEN_CACHE_DIR / f"{name}.parquet")
+        except (OSError, ValueError, pa.ArrowException):
+            return None
+        meta = table.schema.metadata or {}
+        if meta.get(b"zicht_fingerprint") != fp.encode("ascii"):
+            return None
+        rest = {k: v for k, v in meta.items() if k != b"zicht_fingerprint"}
+        out[name] = table.replace_schema_metadata(rest or None)
+    return out
+
+
+def store_tables(root: Path, tables: dict[str, pa.Table], fp: str) -> None:
+    """Keep the keten tables for the next refresh (each written atomically)."""
+    try:
+        folder = root / KETEN_CACHE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            path = folder / f"{name}.parquet"
+            tmp = path.with_suffix(".parquet.tmp")
+            meta = dict(table.schema.metadata or {})
+            meta[b"zicht_fingerprint"] = fp.encode("ascii")
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
+            os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time next refresh

@@ -79,8 +79,12 @@ def write_snapshot(
     meta: dict[str, Any],
     context: pa.Table | None = None,
     quality: dict[str, Any] | None = None,
+    extra: dict[str, pa.Table] | None = None,
 ) -> Path:
-    """Write a complete snapshot folder ``published_dir/refresh_id`` (not yet current)."""
+    """Write a complete snapshot folder ``published_dir/refresh_id`` (not yet current).
+
+    ``extra`` maps further file names (``keten_*.parquet``) to their gated tables.
+    """
     tmp = published_dir / (refresh_id + TMP_SUFFIX)
     final = published_dir / refresh_id
     tmp.mkdir(parents=True)
@@ -93,6 +97,8 @@ def write_snapshot(
     if quality is not None:
         # The data-quality score of each indicator's sources (zicht.quality.lineage).
         _write_json(tmp / QUALITY_FILE, quality)
+    for fname, table in (extra or {}).items():
+        _write_parquet(tmp / fname, table)
     _fsync_dir(tmp)
     os.rename(tmp, final)
     _fsync_dir(published_dir)

@@ -1,8 +1,11 @@
-"""Refresh: canonical tables → indicator cube → disclosure gate → published snapshot.
+"""Refresh: canonical tables → indicator cube and keten tables → disclosure gate →
+published snapshot.
 
-The whole read happens in one transaction on one connection, so all indicators see the
-same state of the canonical tables; the write connection also keeps a second refresh
-(or an ingest) from running at the same time. Publishing is atomic (see
+The whole read happens in one transaction on one connection, so all indicators and the
+keten tables (chain, stapeling, signals, data quality:
+:mod:`zicht.analysis.keten_publish`) see the same state of the canonical tables; the
+write connection also keeps a second refresh (or an ingest) from running at the same
+time. Publishing is atomic (see
 :mod:`zicht.indicators.publish`): a refresh that fails leaves the previous snapshot
 current.
 """
@@ -21,6 +24,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from zicht.analysis.context import context_cells
+from zicht.analysis.keten_publish import keten_tables
 from zicht.config import Settings
 from zicht.errors import RefreshError
 from zicht.indicators import _incremental, publish
@@ -45,6 +49,11 @@ class RefreshReport:
     seconds: float
     recomputed: list[str] = field(default_factory=list)
     """Indicators computed afresh; the others were reused (their inputs did not change)."""
+    keten: list[str] = field(default_factory=list)
+    """The ``keten_*.parquet`` files of the snapshot."""
+    keten_recomputed: bool = False
+    """Whether the keten tables were computed afresh (False: reused, inputs unchanged)."""
+    seconds_keten: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,6 +69,9 @@ class _Inputs:
     areas: pa.Table
     loads: list[dict[str, Any]]
     recomputed: list[str]
+    keten: dict[str, pa.Table]
+    keten_recomputed: bool
+    seconds_keten: float
 
 
 def _boundary_year(store: Store, settings: Settings) -> int:
@@ -151,7 +163,21 @@ def _read_inputs(
             "SELECT file, rows_in, accepted, quarantined FROM load_log ORDER BY loaded_at, file"
         )
     ]
-    return _Inputs(boundary_year, periods, code, name, cube, areas, loads, recomputed)
+    started = time.perf_counter()
+    keten, keten_recomputed = keten_tables(store, settings, boundary_year, root)
+    return _Inputs(
+        boundary_year,
+        periods,
+        code,
+        name,
+        cube,
+        areas,
+        loads,
+        recomputed,
+        {f"keten_{k}.parquet": t for k, t in keten.items()},
+        keten_recomputed,
+        time.perf_counter() - started,
+    )
 
 
 def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
@@ -182,6 +208,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
             "boundary_year": inputs.boundary_year,
             "min_cell_count": min_count,
             "loads": inputs.loads,
+            "keten": list(inputs.keten),
         }
         indicators = {k: d.public() for k, d in definitions.items()}
         # Still holding the store: two refreshes never publish at the same time.
@@ -197,6 +224,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
                 meta=meta,
                 context=context,
                 quality=indicator_quality(store, definitions),
+                extra=inputs.keten,
             )
             publish.make_current(published_dir, refresh_id)
         except OSError as exc:
@@ -214,4 +242,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         suppressed=suppressed,
         seconds=round(time.perf_counter() - started, 3),
         recomputed=inputs.recomputed,
+        keten=list(inputs.keten),
+        keten_recomputed=inputs.keten_recomputed,
+        seconds_keten=round(inputs.seconds_keten, 3),
     )

@@ -71,7 +71,8 @@ def wijk_codes(store: Store) -> set[str] | None:
     return codes or None
 
 
-def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of a story CSV (``;`` or ``,``; UTF-8, BOM allowed)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -152,7 +153,7 @@ def import_csv(
     if not path.is_file():
         raise SourceError(f"{path}: bestand bestaat niet")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    header, rows = _read(path)
+    header, rows = read_rows(path)
     _check_header(path, form, header)
     report = ImportReport(file=str(path), form=form_id, rows_in=len(rows))
     load_id = f"verhalen-{digest[:16]}"

@@ -32,6 +32,8 @@ from zicht.synth._writers import BlockWriter, CsvWriter, XlsxWriter, fmt_ints
 __all__ = ["generate", "CHUNK_PERSONS"]
 
 CHUNK_PERSONS = 100_000
+BACKGROUND_FROM = 20_000
+"""From this many inhabitants the message files are written by a worker process."""
 _REF_PREFIX = {"jeugd": "BJ", "wmo": "BW", "pwet": "P", "schuld": "S", "wijkteam": "H"}
 
 
@@ -129,6 +131,9 @@ def generate(
             w.write(columns, extra)
 
     chunks = _chunks(geo.buurt_persons)
+    # Most of the time goes into tens of thousands of small message files: a worker
+    # process writes them (the same files, byte for byte) while this one goes on.
+    messages = _berichten.Background(worker=persons >= BACKGROUND_FROM)
     for c, buurten in enumerate(
         tqdm(chunks, desc="synth", unit="chunk", file=sys.stderr, disable=not progress)
     ):
@@ -171,7 +176,7 @@ def generate(
                 cols = _files.declaratie_columns(s, pop, bills, bill_ids, agb[law], lost)
                 emit(_mappings.DECLARATIES, cols, lambda: f"D{declaratie.one()}")
                 costs[law] = (s.person[bills[0]], bills[1], bills[3])
-                files, message_id = _berichten.write(
+                files, message_id = messages.submit(
                     out, s, pop, geo.gemeente_codes[0][2:], agb[law], extraction, message_id
                 )
                 message_files[law] += files
@@ -198,6 +203,7 @@ def generate(
     for writer in writers.values():
         if isinstance(writer, CsvWriter | XlsxWriter):
             writer.close()
+    messages.wait()
     manifest = _manifest(
         geo, periods, seed, persons, n_features, len(provider_rows), writers, message_files
     )

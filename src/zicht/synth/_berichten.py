@@ -6,6 +6,10 @@ their dates, so they travel in one message, which keeps the file count moderate.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import pickle
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +25,36 @@ IntArray = npt.NDArray[np.int64]
 _FOLDER = {"jeugd": ("ijw", "JW"), "wmo": ("iwmo", "WMO")}
 
 
+def _groups(s: Spells, extraction: int) -> list[tuple[str, IntArray, IntArray, list[IntArray]]]:
+    """Per message kind: the products, their dagtekening and the groups that become one
+    message each (client, provider and dagtekening alike), in the order they are written."""
+    types = JEUGD if s.law == "jeugd" else WMO
+    sel = np.flatnonzero(np.array([t.toewijzing for t in types])[s.kind])
+    ended = s.end[sel] < NO_DATE
+    # Dagtekening offsets derive from the dates, so products of one beschikking agree.
+    kinds: list[tuple[str, IntArray, IntArray]] = [
+        ("301", sel, s.beschikking[sel] + s.beschikking[sel] % 4),
+        ("305", sel, s.start[sel] + s.start[sel] % 6),
+        ("307", sel[ended], s.end[sel[ended]] + 1 + s.end[sel[ended]] % 5),
+    ]
+    out: list[tuple[str, IntArray, IntArray, list[IntArray]]] = []
+    for kind, idx, dag in kinds:
+        keep = dag <= extraction
+        idx, dag = idx[keep], dag[keep]
+        order = np.lexsort((s.toewijzing[idx], dag, s.provider[idx], s.person[idx]))
+        idx, dag = idx[order], dag[order]
+        key = np.stack([s.person[idx], s.provider[idx], dag])
+        cut = np.flatnonzero(np.any(key[:, 1:] != key[:, :-1], axis=0)) + 1
+        groups = [g for g in np.split(np.arange(len(idx)), cut) if len(g)]
+        out.append((kind, idx, dag, groups))
+    return out
+
+
+def count(s: Spells, extraction: int) -> int:
+    """How many message files :func:`write` writes for ``s`` (cheap: no rendering)."""
+    return sum(len(groups) for *_, groups in _groups(s, extraction))
+
+
 def write(
     root: Path,
     s: Spells,
@@ -32,18 +66,10 @@ def write(
 ) -> tuple[int, int]:
     """Write the chunk's messages of one law; return (files written, next message id)."""
     types = JEUGD if s.law == "jeugd" else WMO
-    sel = np.flatnonzero(np.array([t.toewijzing for t in types])[s.kind])
     folder, prefix = _FOLDER[s.law]
     out = root / "berichten" / folder
     out.mkdir(parents=True, exist_ok=True)
     codes = product_codes(s)
-    ended = s.end[sel] < NO_DATE
-    # Dagtekening offsets derive from the dates, so products of one beschikking agree.
-    kinds: list[tuple[str, IntArray, IntArray]] = [
-        ("301", sel, s.beschikking[sel] + s.beschikking[sel] % 4),
-        ("305", sel, s.start[sel] + s.start[sel] % 6),
-        ("307", sel[ended], s.end[sel[ended]] + 1 + s.end[sel[ended]] % 5),
-    ]
     # A stop reason per product: death, else planned (3 in 4) or early; JZ588 and WMO588
     # differ in their codes for the latter two.
     planned, early = ("31", "32") if s.law == "jeugd" else ("19", "21")
@@ -51,16 +77,8 @@ def write(
     files = 0
     surnames = SURNAMES[pop.surname]
     names = first_names(pop, np.arange(pop.n))
-    for kind, idx, dag in kinds:
-        keep = dag <= extraction
-        idx, dag = idx[keep], dag[keep]
-        order = np.lexsort((s.toewijzing[idx], dag, s.provider[idx], s.person[idx]))
-        idx, dag = idx[order], dag[order]
-        key = np.stack([s.person[idx], s.provider[idx], dag])
-        cut = np.flatnonzero(np.any(key[:, 1:] != key[:, :-1], axis=0)) + 1
-        for group in np.split(np.arange(len(idx)), cut):
-            if not len(group):
-                continue
+    for kind, idx, dag, groups in _groups(s, extraction):
+        for group in groups:
             rows = idx[group]
             p = int(s.person[rows[0]])
             products = tuple(
@@ -95,3 +113,70 @@ def write(
             next_id += 1
             files += 1
     return files, next_id
+
+
+def write_pickled(blob: bytes) -> tuple[int, int]:
+    """:func:`write` with its arguments pickled (for a worker process)."""
+    args = pickle.loads(blob)  # noqa: S301  # made by this process tree, never read from disk
+    return write(*args)
+
+
+class Background:
+    """Writes message files in one spawned worker process while the caller goes on
+    (or at once, in this process, when ``worker`` is False).
+
+    The arguments are pickled at once, so the caller may change or drop its arrays
+    afterwards; :meth:`wait` checks that every job wrote the files :func:`count` said.
+    """
+
+    def __init__(self, worker: bool = True) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._jobs: list[tuple[Future[tuple[int, int]], int, int]] = []
+        if worker:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+            # Start the worker now: in a script without a ``__main__`` guard (which a
+            # spawned worker runs again) it fails here, before it has written anything,
+            # and the files are then written in this process.
+            self._ready = self._pool.submit(int)
+
+    def _usable(self) -> bool:
+        if self._pool is None:
+            return False
+        try:
+            self._ready.result()
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+        return self._pool is not None
+
+    def submit(
+        self,
+        root: Path,
+        s: Spells,
+        pop: Population,
+        gemeente: str,
+        agb: npt.NDArray[np.object_],
+        extraction: int,
+        next_id: int,
+    ) -> tuple[int, int]:
+        """Write (or queue) the messages of :func:`write`; returns what it returns."""
+        if not self._usable():
+            return write(root, s, pop, gemeente, agb, extraction, next_id)
+        assert self._pool is not None
+        files = count(s, extraction)
+        blob = pickle.dumps((root, s, pop, gemeente, agb, extraction, next_id))
+        self._jobs.append((self._pool.submit(write_pickled, blob), files, next_id + files))
+        return files, next_id + files
+
+    def wait(self) -> None:
+        """Wait until every queued file is written; raises what a job raised."""
+        try:
+            for job, files, next_id in self._jobs:
+                if job.result() != (files, next_id):
+                    raise RuntimeError("message writer: file count differs from the plan")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -84,6 +84,7 @@ def fmt_bsn(bsn: IntArray, lost_zero: npt.NDArray[np.bool_]) -> ObjArray:
 
 
 Row = list[Any]
+T = TypeVar("T")
 
 
 class BlockWriter:
@@ -95,15 +96,12 @@ class BlockWriter:
         self.true_rows = 0
         self.defects: list[dict[str, Any]] = []
 
-    def _merge(
-        self, columns: Sequence[Sequence[Any]], extra: Sequence[tuple[int, Row, str]]
-    ) -> list[Row]:
-        """Rows of ``columns`` with each extra row inserted before position ``pos``."""
-        rows: list[Row] = [list(r) for r in zip(*columns, strict=True)] if columns else []
+    def _merge(self, rows: list[T], extra: Sequence[tuple[int, T, str]]) -> list[T]:
+        """``rows`` with each extra row inserted before position ``pos``."""
         self.true_rows += len(rows)
         if not extra:
             return rows
-        out: list[Row] = []
+        out: list[T] = []
         order = sorted(range(len(extra)), key=lambda i: extra[i][0])
         k = 0
         for i, row in enumerate(rows):
@@ -116,7 +114,7 @@ class BlockWriter:
             k += 1
         return out
 
-    def _plant(self, out: list[Row], item: tuple[int, Row, str]) -> None:
+    def _plant(self, out: list[T], item: tuple[int, T, str]) -> None:
         row_number = self.rows + len(out) + 2  # header is row 1
         self.defects.append({"file": self.rel, "row": row_number, "rule": item[2]})
         out.append(item[1])
@@ -135,9 +133,11 @@ class CsvWriter(BlockWriter):
     def write(
         self, columns: Sequence[Sequence[Any]], extra: Sequence[tuple[int, Row, str]] = ()
     ) -> None:
-        rows = self._merge(columns, extra)
+        # Each row joined once, straight from the columns (no list per row first).
+        lines = list(map(";".join, zip(*columns, strict=True))) if columns else []
+        rows = self._merge(lines, [(pos, ";".join(row), rule) for pos, row, rule in extra])
         if rows:
-            self._fh.write("\r\n".join(map(";".join, rows)) + "\r\n")
+            self._fh.write("\r\n".join(rows) + "\r\n")
         self.rows += len(rows)
 
     def close(self) -> None:
@@ -168,7 +168,8 @@ class XlsxWriter(BlockWriter):
     def write(
         self, columns: Sequence[Sequence[Any]], extra: Sequence[tuple[int, Row, str]] = ()
     ) -> None:
-        rows = self._merge(columns, extra)
+        listed: list[Row] = [list(r) for r in zip(*columns, strict=True)] if columns else []
+        rows = self._merge(listed, extra)
         for row in rows:
             self._ws.append(row)
         self.rows += len(rows)

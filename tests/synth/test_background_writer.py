@@ -1,0 +1,43 @@
+"""The message files written by a worker process are the files written in-process."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import zicht.synth
+from zicht.synth import generate
+
+
+def _contents(root: Path) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = str(path.relative_to(root))
+        if path.suffix == ".xlsx":  # a workbook stamps its creation time in core.xml
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    if name != "docProps/core.xml":
+                        out[f"{rel}!{name}"] = z.read(name)
+        else:
+            out[rel] = path.read_bytes()
+    return out
+
+
+def test_background_message_writer_writes_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 10**9)
+    inline = generate(tmp_path / "inline", persons=3_000, seed=5)
+    monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 0)
+    worker = generate(tmp_path / "worker", persons=3_000, seed=5)
+    assert json.dumps(worker, sort_keys=True) == json.dumps(inline, sort_keys=True)
+    a, b = _contents(tmp_path / "inline"), _contents(tmp_path / "worker")
+    messages = [k for k in a if k.startswith("berichten/")]
+    assert len(messages) == sum(
+        f["files"] for k, f in inline["files"].items() if k.startswith("berichten/")
+    )
+    assert messages and a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
