@@ -9,11 +9,15 @@ from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
+from zicht.analysis import keten_publish
 from zicht.indicators._incremental import CACHE_DIR
 from zicht.indicators.definitions import load_definitions
 from zicht.indicators.published import load_current
 from zicht.indicators.refresh import refresh
+from zicht.model.published import KETEN_TABLES
 from zicht.workspace import Workspace
 
 MakeWs = Callable[..., Workspace]
@@ -90,3 +94,25 @@ def test_a_broken_cache_file_only_costs_time(make_ws: MakeWs) -> None:
     report = refresh(ws)
     assert report.recomputed == ["bijstand_pct"]
     assert _cube(ws) == before
+
+
+def test_keten_tables_are_reused_while_data_settings_and_code_are_unchanged(
+    make_ws: MakeWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = make_ws(min_cell_count=3)
+    first = refresh(ws)
+    assert first.keten_recomputed and len(first.keten) == len(KETEN_TABLES)
+    snap = load_current(ws.root)
+    assert snap is not None
+    before = {f: pq.read_table(snap.path / f).to_pylist() for f in first.keten}
+    again = refresh(ws)
+    assert not again.keten_recomputed and again.refresh_id != first.refresh_id
+    snap = load_current(ws.root)
+    assert snap is not None
+    assert {f: pq.read_table(snap.path / f).to_pylist() for f in again.keten} == before
+    # Other code computing the tables (a new release) never reuses the old ones.
+    monkeypatch.setattr(keten_publish, "_code_version", lambda: "other code")
+    assert refresh(ws).keten_recomputed
+    assert not refresh(ws).keten_recomputed
+    ws.set_setting("min_cell_count", 4)
+    assert refresh(Workspace.open(ws.root)).keten_recomputed

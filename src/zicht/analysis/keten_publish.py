@@ -274,6 +274,21 @@ def _local_team(store: Store, m: int) -> pa.Table:
     return out.append_column("status_contact", contact["status"])
 
 
+def _code_version() -> str:
+    """A hash of the code that makes the keten tables, so a changed analysis or gate
+    (a new release, another branch) never reuses tables cached by the old code."""
+    import hashlib
+    import sys
+
+    from zicht.privacy import disclosure, secondary
+
+    digest = hashlib.sha256()
+    for module in (chain, lokaal_team, signals, stapeling, scores, disclosure, secondary):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(Path(str(sys.modules[__name__].__file__)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def keten_tables(
     store: Store, settings: Settings, boundary_year: int, root: Path
 ) -> tuple[dict[str, pa.Table], bool]:
@@ -284,7 +299,7 @@ def keten_tables(
     from; a missing or unreadable cache only means recomputation.
     """
     fingerprints = _incremental.table_fingerprints(store, MODEL_TABLES)
-    fp = _incremental.keten_fingerprint(settings, boundary_year, fingerprints)
+    fp = _incremental.keten_fingerprint(settings, boundary_year, fingerprints, _code_version())
     cached = _incremental.load_tables(root, TABLES, fp)
     if cached is not None:
         return cached, False

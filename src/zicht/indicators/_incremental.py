@@ -111,12 +111,16 @@ KETEN_CACHE_VERSION = "1"
 """Bumped whenever the chain analyses or their gate change what a cached table holds."""
 
 
-def keten_fingerprint(settings: Settings, boundary_year: int, tables: dict[str, str]) -> str:
+def keten_fingerprint(
+    settings: Settings, boundary_year: int, tables: dict[str, str], code: str
+) -> str:
     """The inputs of the keten tables: every canonical table (the chain, stapeling, signal
     and quality analyses between them read nearly all of them, and ``load_log`` also
-    changes with every CBS or story load), the settings and the boundary year."""
+    changes with every CBS or story load), the settings, the boundary year and ``code``,
+    a hash of the modules that compute and gate them."""
     payload = {
         "version": KETEN_CACHE_VERSION,
+        "code": code,
         "settings": {k: str(v) for k, v in sorted(settings.values.items())},
         "boundary_year": boundary_year,
         "tables": {t: tables.get(t, "") for t in sorted(TABLES)},
