@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from zicht.model.schema import CHAIN_STEPS
 
-__all__ = ["BASE", "MAX_CODED", "CASE_SCHEMA", "LOG_SCHEMA", "sequence"]
+__all__ = ["BASE", "CASE_SCHEMA", "LOG_SCHEMA", "MAX_CODED", "case_numbers", "decode", "sequence"]
 
 BASE = len(CHAIN_STEPS) + 1
 MAX_CODED = 15  # BASE ** 15 < 2 ** 53: exact as int64 and as a DOUBLE
