@@ -7,8 +7,10 @@ Steps:
 1. Case keys: each case id becomes an integer (``case_no``). Runs of equal ids are found
    by comparing neighbours; only the first id of every run is hashed (Arrow's
    ``dictionary_encode``), so a log that arrives grouped by case (the usual export)
-   hashes one string per case instead of one per event. Equal ids in separate runs get
-   the same key, so the result does not depend on the input order.
+   hashes one string per case instead of one per event, and none at all when those
+   first ids strictly increase (as text or as numbers), which proves them distinct.
+   Equal ids in separate runs get the same key, so the result does not depend on the
+   input order.
 2. One sort key per event: ``(case_no, day, step_rank)`` packed into one int64. A log
    already in that order is detected and not sorted again; otherwise one ``np.sort``.
 3. Segment arithmetic on the sorted arrays: the place in the case, the directly
