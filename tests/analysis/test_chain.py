@@ -217,7 +217,7 @@ def test_postgresql_gives_the_same_tables(store: Store, postgres_dsn: str) -> No
             lambda s: chain.step_times(s),
             lambda s: chain.step_times(s, "wijk_code"),
             chain.variants,
-            chain.case_durations,
+            lambda s: chain.case_durations(s).sort_by("case_id"),  # unordered on PostgreSQL
             lambda s: chain.compliance(s, chain.Terms()),
             lambda s: chain.waiting(s, "law"),
         ):
@@ -318,3 +318,45 @@ def test_step_time_percentiles_equal_numpy_on_a_drawn_log(tmp_path: Path) -> Non
             (row,) = chain.step_times(s).to_pylist()
         assert row["median_days"] == pytest.approx(np.percentile(values, 50), abs=1e-9), n
         assert row["p90_days"] == pytest.approx(np.percentile(values, 90), abs=1e-9), n
+
+
+def test_a_drawn_log_in_random_order_equals_pm4py(tmp_path: Path) -> None:
+    """5,000 drawn events with their rows shuffled (zicht hashes every id and sorts);
+    pm4py gets them in zicht's order, as in the benchmark."""
+    import numpy as np
+
+    from zicht.analysis._chain_bench import make_log
+
+    pm4py = _pm4py()
+    pd = pytest.importorskip("pandas")
+    log = make_log(5_000, seed=11)
+    shuffled = log.take(pa.array(np.random.default_rng(3).permutation(log.num_rows)))
+    with open_store(tmp_path / "r.duckdb") as s:
+        chain.load_log(s, shuffled)
+        ours = _edges(chain.step_times(s))
+        variants = {r["variant"]: r["cases"] for r in chain.variants(s).to_pylist()}
+        durations = sorted(r["days"] * 86400 for r in chain.case_durations(s).to_pylist())
+    df = log.to_pandas()
+    df["time:timestamp"] = pd.to_datetime(df["event_date"])
+    df["rank"] = df["step"].map(chain.RANK)
+    df = df.sort_values(["case_id", "time:timestamp", "rank"], kind="stable")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = pm4py.format_dataframe(
+            df.reset_index(drop=True),
+            case_id="case_id",
+            activity_key="step",
+            timestamp_key="time:timestamp",
+        )
+        perf = pm4py.discover_performance_dfg(df)[0]
+        theirs = pm4py.get_variants(df)
+        their_durations = sorted(pm4py.get_all_case_durations(df))
+    assert set(perf) == set(ours)
+    for edge, stats in perf.items():
+        assert ours[edge]["median_days"] * 86400 == pytest.approx(stats["median"]), edge
+        assert ours[edge]["mean_days"] * 86400 == pytest.approx(stats["mean"]), edge
+        assert ours[edge]["max_days"] * 86400 == pytest.approx(stats["max"]), edge
+    assert variants == {
+        ",".join(k): (v if isinstance(v, int) else len(v)) for k, v in theirs.items()
+    }
+    assert durations == pytest.approx(their_durations)

@@ -7,8 +7,10 @@ Steps:
 1. Case keys: each case id becomes an integer (``case_no``). Runs of equal ids are found
    by comparing neighbours; only the first id of every run is hashed (Arrow's
    ``dictionary_encode``), so a log that arrives grouped by case (the usual export)
-   hashes one string per case instead of one per event. Equal ids in separate runs get
-   the same key, so the result does not depend on the input order.
+   hashes one string per case instead of one per event, and none at all when those
+   first ids strictly increase (as text or as numbers), which proves them distinct.
+   Equal ids in separate runs get the same key, so the result does not depend on the
+   input order.
 2. One sort key per event: ``(case_no, day, step_rank)`` packed into one int64. A log
    already in that order is detected and not sorted again; otherwise one ``np.sort``.
 3. Segment arithmetic on the sorted arrays: the place in the case, the directly
@@ -30,7 +32,7 @@ import pyarrow.compute as pc
 
 from zicht.model.schema import CHAIN_STEPS
 
-__all__ = ["BASE", "MAX_CODED", "CASE_SCHEMA", "LOG_SCHEMA", "sequence"]
+__all__ = ["BASE", "CASE_SCHEMA", "LOG_SCHEMA", "MAX_CODED", "case_numbers", "decode", "sequence"]
 
 BASE = len(CHAIN_STEPS) + 1
 MAX_CODED = 15  # BASE ** 15 < 2 ** 53: exact as int64 and as a DOUBLE

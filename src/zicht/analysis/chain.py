@@ -149,7 +149,7 @@ def build_log(store: Store) -> int:
         raw = store.fetch_arrow(
             f"SELECT case_id, step, event_date FROM {_RAW} ORDER BY case_id, event_date"
         )
-        _, log, cases = _order(raw)
+        _, _, log, cases = _order(raw)
         store.register(_SEQ, cases)
         try:
             cases = store.fetch_arrow(
@@ -172,11 +172,11 @@ def load_log(store: Store, log: pa.Table) -> int:
     other LOG_COLUMNS (absent attributes are NULL; per case the smallest value counts).
     Events without a case id, a date or a known step are left out."""
     _drop(store)
-    kept, events, cases = _order(log)
+    kept, case_no, events, cases = _order(log)
     present = [c for c in _ATTRIBUTES if c in log.column_names]
     if present and cases.num_rows:
         store.register(
-            "_keten_in", kept.select(present).append_column("case_no", events["_case_no"])
+            "_keten_in", kept.select(present).append_column("case_no", pa.array(case_no))
         )
         try:
             attrs = store.fetch_arrow(
@@ -194,12 +194,14 @@ def load_log(store: Store, log: pa.Table) -> int:
     for c in _ATTRIBUTES:
         col = attrs[c] if c in present else pa.nulls(cases.num_rows, pa.string())
         cases = cases.append_column(c, pc.cast(col, pa.string()))
-    return _publish(store, events.drop_columns(["_case_no"]), cases)
+    return _publish(store, events, cases)
 
 
-def _order(data: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Order the events of ``data`` (case_id, step, event_date): (the rows kept, the
-    event table with their case_no in input order as ``_case_no``, the case table)."""
+def _order(
+    data: pa.Table,
+) -> tuple[pa.Table, npt.NDArray[np.int32], pa.Table, pa.Table]:
+    """Order the events of ``data`` (case_id, step, event_date): the rows kept, their
+    case_no (in the order of those rows), the ordered event table, the case table."""
     step = data["step"]
     if not pa.types.is_string(step.type):
         step = pc.cast(step, pa.string())
@@ -217,7 +219,7 @@ def _order(data: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
         _ints(pc.cast(day, pa.int32())),
         ids,
     )
-    return data, log.append_column("_case_no", pa.array(case_no, pa.int32())), cases
+    return data, case_no, log, cases
 
 
 def _ints(values: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int32]:
