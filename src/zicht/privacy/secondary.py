@@ -79,13 +79,17 @@ def _index(constraints: Sequence[Constraint]) -> dict[Cell, list[int]]:
 
 
 def _groups(
-    hidden: set[Cell], touching: Mapping[Cell, Sequence[int]], constraints: Sequence[Constraint]
+    hidden: set[Cell],
+    touching: Mapping[Cell, Sequence[int]],
+    constraints: Sequence[Constraint],
+    starts: Iterable[Cell] | None = None,
 ) -> list[tuple[list[Cell], list[int]]]:
     """Connected groups of hidden cells (linked by shared constraints), each with the
-    indexes of the constraints that touch it."""
+    indexes of the constraints that touch it; with ``starts`` only the groups holding
+    one of those cells."""
     seen: set[Cell] = set()
     out: list[tuple[list[Cell], list[int]]] = []
-    for start in sorted(hidden, key=repr):
+    for start in sorted(hidden if starts is None else starts, key=repr):
         if start in seen:
             continue
         group: list[Cell] = []
@@ -193,6 +197,20 @@ def _audit_group(
     included) already span ``protection`` is proven wide without programs of its own.
     """
     n = len(unknown)
+    upper = isinstance(protection, Mapping)
+    if isinstance(protection, Mapping):
+        need = np.array([float(protection[c]) for c in unknown])
+    else:
+        need = np.full(n, float(protection))
+    truth = np.array([float(values[c]) for c in unknown])
+    if len(constraints) == 1 and constraints[0].total not in unknown:
+        # The common case: hidden members of one published sum and nothing else. Each
+        # can be anything from 0 to their joint rest R (the others take what is left),
+        # so no program is needed.
+        rest = float(truth.sum())
+        return [
+            cell for i, cell in enumerate(unknown) if not _wide(0.0, rest, truth[i], need[i], upper)
+        ]
     a, b = _equations(values, unknown, constraints)
     h = _new_highs()
     lp = highspy.HighsLp()
@@ -210,12 +228,6 @@ def _audit_group(
     lp.a_matrix_.value_ = a.T[nz]
     h.passModel(lp)
     columns = np.arange(n, dtype=np.int32)
-    truth = np.array([float(values[c]) for c in unknown])
-    upper = isinstance(protection, Mapping)
-    if isinstance(protection, Mapping):
-        need = np.array([float(protection[c]) for c in unknown])
-    else:
-        need = np.full(n, float(protection))
     seen_low, seen_high = truth.copy(), truth.copy()
     narrow: list[Cell] = []
     for i, cell in enumerate(unknown):
@@ -353,11 +365,7 @@ def suppress_fields(
     new = set(hidden)
     for _ in range(max_rounds):
         table.partners(new)
-        groups = [
-            (g, used)
-            for g, used in _groups(hidden, table.touching, constraints)
-            if any(cell in new for cell in g)
-        ]
+        groups = _groups(hidden, table.touching, constraints, starts=new)
         new = set()
         bumped: set[int] = set()
         for group, used in groups:
