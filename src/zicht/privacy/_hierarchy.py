@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from zicht.privacy.disclosure import RATE_UNITS
+from zicht.privacy.disclosure import AMOUNT_UNIT, RATE_UNITS
 from zicht.privacy.secondary import Constraint, suppress_fields
 
 Key = tuple[str, str, str]
@@ -92,9 +92,21 @@ of the others' numerators (their denominators are all the same population)."""
 
 
 def hierarchy_mask(
-    cube: pa.Table, areas: pa.Table, primary: pa.ChunkedArray | pa.Array, *, protection: float
+    cube: pa.Table,
+    areas: pa.Table,
+    primary: pa.ChunkedArray | pa.Array,
+    *,
+    protection: float,
+    amount_protection_pct: float = 0.0,
 ) -> pa.Array:
-    """The primary mask widened with the secondary suppressions of every table."""
+    """The primary mask widened with the secondary suppressions of every table.
+
+    Tables of unit ``euro`` (a cost sum as numerator, clients as denominator) protect
+    the clients by ``protection`` and, with ``amount_protection_pct`` > 0, every hidden
+    cost sum so that the attacker's maximum lies that percentage of its value above it
+    (the upper protection level tau-ARGUS uses for magnitude tables): a sum hidden by
+    the dominance rule cannot be capped by subtracting published wijken from the
+    gemeente."""
     mask = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
     ids = cube.column("indicator_id").to_pylist()
     periods = cube.column("period").to_pylist()
@@ -137,10 +149,17 @@ def hierarchy_mask(
         den: dict[Hashable, float] = {k: float(dens[r] or 0) for k, r in by_key.items()}
         fields: list[Mapping[Hashable, float]] = [den]
         field_constraints: list[list[Constraint]] = [[]]
-        if units[rows[0]] in RATE_UNITS:
+        widths: list[Mapping[Hashable, float] | None] = [None]
+        if units[rows[0]] == AMOUNT_UNIT and amount_protection_pct > 0:
+            amount: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
+            fields.append(amount)
+            field_constraints.append([])
+            widths.append({k: amount_protection_pct / 100 * v for k, v in amount.items()})
+        elif units[rows[0]] in RATE_UNITS:
             num: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
             fields += [num, {k: den[k] - num[k] for k in by_key}]
             field_constraints += [num_sums, []]
+            widths += [None, None]
         for cell in suppress_fields(
             fields,
             hidden,
@@ -148,6 +167,7 @@ def hierarchy_mask(
             protection=protection,
             field_constraints=field_constraints,
             fixed=[k for k, r in by_key.items() if not (dens[r] or 0) > 0],
+            field_protection=widths,
         ):
             mask[by_key[cell]] = True  # type: ignore[index]  # cells are the table's keys
     return pa.array(mask)

@@ -38,6 +38,15 @@ COUNT_UNIT = "aantal"
 RATE_UNITS = frozenset({"%", "per 1.000"})
 """Units of figures whose numerator is a count of people (checked against min_count)."""
 
+AMOUNT_UNIT = "euro"
+"""Unit of cost figures: the numerator is a sum of money (a magnitude, not a count)."""
+
+AMOUNT_PROTECTION_PCT = 15.0
+"""Secondary suppression of cost sums: the largest value an attacker can derive for a
+hidden sum lies at least this percentage of the sum above it (tau-ARGUS's upper
+protection level for magnitude tables), so a sum hidden because one client pays most of
+it cannot be capped close to that client's amount by subtraction."""
+
 _GATED = ("value", "numerator", "denominator")
 
 
@@ -70,6 +79,7 @@ def apply_gate(
     protection: float | None = None,
     dominance_pct: float = 0,
     round_to: int = 0,
+    amount_protection_pct: float = AMOUNT_PROTECTION_PCT,
 ) -> pa.Table:
     """Return ``cube`` with ``status`` set and suppressed cells nulled.
 
@@ -87,7 +97,9 @@ def apply_gate(
     column is replaced (or added). Nothing else changes. With ``areas`` (level, code,
     parent_code) the cells that would let a suppressed cell be recomputed from its
     wijk or gemeente are suppressed too (:mod:`zicht.privacy.secondary`), so that every
-    suppressed count stays uncertain by at least ``protection`` (default: ``min_count``).
+    suppressed count stays uncertain by at least ``protection`` (default: ``min_count``)
+    and every suppressed cost sum (unit ``euro``) cannot be capped closer than
+    ``amount_protection_pct`` % above its value.
 
     >>> t = pa.table({"value": [50.0], "numerator": [3.0], "denominator": [6],
     ...               "unit": ["%"]})
@@ -103,7 +115,13 @@ def apply_gate(
         from zicht.privacy._hierarchy import hierarchy_mask
 
         width = float(min_count if protection is None else protection)
-        mask = hierarchy_mask(cube, areas, mask, protection=max(width, 1.0))
+        mask = hierarchy_mask(
+            cube,
+            areas,
+            mask,
+            protection=max(width, 1.0),
+            amount_protection_pct=amount_protection_pct,
+        )
     out = cube
     for name in _GATED:
         col = out.column(name)

@@ -79,13 +79,17 @@ def _index(constraints: Sequence[Constraint]) -> dict[Cell, list[int]]:
 
 
 def _groups(
-    hidden: set[Cell], touching: Mapping[Cell, Sequence[int]], constraints: Sequence[Constraint]
+    hidden: set[Cell],
+    touching: Mapping[Cell, Sequence[int]],
+    constraints: Sequence[Constraint],
+    starts: Iterable[Cell] | None = None,
 ) -> list[tuple[list[Cell], list[int]]]:
     """Connected groups of hidden cells (linked by shared constraints), each with the
-    indexes of the constraints that touch it."""
+    indexes of the constraints that touch it; with ``starts`` only the groups holding
+    one of those cells."""
     seen: set[Cell] = set()
     out: list[tuple[list[Cell], list[int]]] = []
-    for start in sorted(hidden, key=repr):
+    for start in sorted(hidden if starts is None else starts, key=repr):
         if start in seen:
             continue
         group: list[Cell] = []
@@ -178,9 +182,14 @@ def _audit_group(
     values: Mapping[Cell, float],
     unknown: Sequence[Cell],
     constraints: Sequence[Constraint],
-    protection: float,
+    protection: float | Mapping[Cell, float],
 ) -> list[Cell]:
     """The cells of one group whose interval is narrower than ``protection``.
+
+    ``protection`` is one width for all cells, or one per cell: then it is the upper
+    protection of a magnitude (a cost sum), as in tau-ARGUS: the attacker's maximum must
+    lie at least that far above the true value, so a sum cannot be capped close to the
+    amount of its one large contributor.
 
     One HiGHS model per group; only the objective changes between programs, so each
     solve starts from the previous basis. Every solution is a point the attacker cannot
@@ -188,6 +197,20 @@ def _audit_group(
     included) already span ``protection`` is proven wide without programs of its own.
     """
     n = len(unknown)
+    upper = isinstance(protection, Mapping)
+    if isinstance(protection, Mapping):
+        need = np.array([float(protection[c]) for c in unknown])
+    else:
+        need = np.full(n, float(protection))
+    truth = np.array([float(values[c]) for c in unknown])
+    if len(constraints) == 1 and constraints[0].total not in unknown:
+        # The common case: hidden members of one published sum and nothing else. Each
+        # can be anything from 0 to their joint rest R (the others take what is left),
+        # so no program is needed.
+        rest = float(truth.sum())
+        return [
+            cell for i, cell in enumerate(unknown) if not _wide(0.0, rest, truth[i], need[i], upper)
+        ]
     a, b = _equations(values, unknown, constraints)
     h = _new_highs()
     lp = highspy.HighsLp()
@@ -205,13 +228,12 @@ def _audit_group(
     lp.a_matrix_.value_ = a.T[nz]
     h.passModel(lp)
     columns = np.arange(n, dtype=np.int32)
-    truth = np.array([float(values[c]) for c in unknown])
     seen_low, seen_high = truth.copy(), truth.copy()
     narrow: list[Cell] = []
     for i, cell in enumerate(unknown):
         # The max first: it is the bound non-negativity cannot give.
         for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
-            if seen_high[i] - seen_low[i] >= protection - _EPS:
+            if _wide(seen_low[i], seen_high[i], truth[i], need[i], upper):
                 break
             cost = np.zeros(n)
             cost[i] = 1.0
@@ -225,9 +247,15 @@ def _audit_group(
                 np.maximum(seen_high, point, out=seen_high)
             elif sense == highspy.ObjSense.kMaximize:
                 seen_high[i] = float("inf")  # unbounded above: as wide as can be
-        if seen_high[i] - seen_low[i] < protection - _EPS:
+        if not _wide(seen_low[i], seen_high[i], truth[i], need[i], upper):
             narrow.append(cell)
     return narrow
+
+
+def _wide(low: float, high: float, truth: float, need: float, upper: bool) -> bool:
+    if upper:
+        return bool(high - truth >= need - _EPS)
+    return bool(high - low >= need - _EPS)
 
 
 class _Table:
@@ -308,6 +336,7 @@ def suppress_fields(
     max_rounds: int = 10_000,
     field_constraints: Sequence[Sequence[Constraint]] | None = None,
     fixed: Iterable[Cell] = (),
+    field_protection: Sequence[Mapping[Cell, float] | None] | None = None,
 ) -> set[Cell]:
     """Every cell to hide so that, in each of ``fields`` (numerator, denominator, ...,
     all over the same cells and sums), every hidden cell stays ``protection`` wide.
@@ -316,7 +345,9 @@ def suppress_fields(
     e.g. a numerator that is the sum of other cells' numerators while their
     denominators are all the same population. ``fixed`` cells count as known to the
     attacker whatever their status (a cell without anyone in it): they are never
-    chosen to protect another cell, since hiding them would protect nothing."""
+    chosen to protect another cell, since hiding them would protect nothing.
+    ``field_protection`` (one entry per field, None for ``protection``) gives a field a
+    width per cell instead, as for magnitude tables (euro sums): a share of the value."""
     hidden = set(primary)
     if not hidden:
         return hidden
@@ -334,18 +365,17 @@ def suppress_fields(
     new = set(hidden)
     for _ in range(max_rounds):
         table.partners(new)
-        groups = [
-            (g, used)
-            for g, used in _groups(hidden, table.touching, constraints)
-            if any(cell in new for cell in g)
-        ]
+        groups = _groups(hidden, table.touching, constraints, starts=new)
         new = set()
         bumped: set[int] = set()
         for group, used in groups:
             narrow: list[Cell] = []
             for f, values in enumerate(fields):
                 cons = [constraints[k] for k in used if k < own or k in ranges[f]]
-                narrow = _audit_group(values, group, cons, protection)
+                own_width = field_protection[f] if field_protection else None
+                narrow = _audit_group(
+                    values, group, cons, protection if own_width is None else own_width
+                )
                 if narrow:  # fix this field first; the group is audited again anyway
                     break
             added = False
