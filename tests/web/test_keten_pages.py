@@ -153,6 +153,11 @@ def test_chain_pages_in_chromium(served: str, real: tuple[Workspace, dict[str, A
         for key in ("late_beschikking", "gp_hotspot", "rising_stapeling"):
             assert planted[key]["buurt"] in text
         assert pg.locator("#kwaliteit tbody tr").count() >= 8
+        # Every indicator's score, as its cells carry it (not the chain table's short list).
+        from zicht.indicators.definitions import load_definitions
+
+        per_indicator = pg.locator("#kwaliteit-indicatoren tbody tr")
+        assert per_indicator.count() == len(load_definitions())
         browser.close()
     foreign = [u for u in requests if not u.startswith(served) and not u.startswith("data:")]
     assert foreign == [] and errors == []

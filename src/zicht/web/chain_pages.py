@@ -329,11 +329,21 @@ def signalen(request: Request) -> Response:
         for r in q
         if r["kind"] == "bron"
     ]
-    indicators = [
-        {"name": ctx["indicator_titles"].get(r["name"], r["name"]), "score": _score(r["score"])}
-        for r in q
-        if r["kind"] == "indicator"
-    ]
+    # Every indicator's score as its cells carry it (quality.json of the snapshot, from the
+    # sources each definition reads); the chain table's own short list only for a
+    # snapshot published before quality.json existed.
+    snapshot = snapshot_of(request)
+    if snapshot is not None and snapshot.quality.get("indicators"):
+        indicators = [
+            {"name": str(info.get("title", key)), "score": _score(snapshot.quality_score(key))}
+            for key, info in snapshot.indicators.items()
+        ]
+    else:
+        indicators = [
+            {"name": ctx["indicator_titles"].get(r["name"], r["name"]), "score": _score(r["score"])}
+            for r in q
+            if r["kind"] == "indicator"
+        ]
     return render(
         request,
         "keten_signalen.html",
