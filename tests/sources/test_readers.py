@@ -166,3 +166,45 @@ def test_mapping_error_names_file_line_field(tmp_path: Path) -> None:
     f.write_text("source: s\ntarget: provisie\ncolumns: {}\n")
     with pytest.raises(MappingError, match=r":2: veld target"):
         load_mapping(f)
+
+
+def _python_csv(path: Path, columns: list[str]) -> dict[str, list[str]]:
+    """The independent reading: Python's csv module (quote-aware, line breaks in values)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    header = rows[0]
+    return {c: [r[header.index(c)] for r in rows[1:]] for c in columns}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_quoted_line_breaks_across_read_blocks(tmp_path: Path, seed: int) -> None:
+    """Values with line breaks in quotes, in a file larger than two read blocks (4 MiB)
+    and with a long multi-line value across each block boundary: every row is read as
+    Python's csv module reads it."""
+    import random
+
+    from zicht.sources.mapping import load_mapping
+    from zicht.sources.readers import read_file
+
+    rng = random.Random(seed)
+    block = 1 << 22
+    lines = ["BSN;Naam;Nummer;Categorie;Start;Volume;Opmerking"]
+    size, boundary, n = len(lines[0]) + 1, block, 0
+    while size < 2 * block + 100_000:
+        note = rng.choice(["", "belt terug", '"twee\nregels"', '"drie\r\nregels; ""quote"""'])
+        if size > boundary - 300:  # a value of 50 lines across the boundary
+            note, boundary = '"' + "regel;\n" * 50 + '"', boundary + block
+        name = rng.choice(["Jan", '"de\nVries"', "Anna"])
+        line = f"100039030;{name};W{n};01;{rng.randint(1, 28):02d}-02-2023;1,5;{note}"
+        lines.append(line)
+        size += len(line) + 1
+        n += 1
+    f = write(tmp_path, "lang.csv", ("\n".join(lines) + "\n").encode())
+    table = read_file(f, load_mapping(f.with_name("lang.mapping.yaml"))).table
+    truth = _python_csv(f, ["Nummer", "Start", "Volume"])
+    assert table.num_rows == n
+    assert table.column("provision_ref").to_pylist() == truth["Nummer"]
+    assert table.column("start_date").to_pylist() == truth["Start"]
+    assert table.column("row_number").to_pylist() == list(range(2, n + 2))

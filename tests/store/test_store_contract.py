@@ -63,3 +63,17 @@ def test_canonical_schema_creates_on_every_backend(store: Store) -> None:
     create_schema(store)  # idempotent
     for table in TABLES:
         assert store.table_exists(table), table
+
+
+def test_insert_keeps_only_the_marked_rows_in_order(store: Store) -> None:
+    store.execute("CREATE TABLE t (i BIGINT, s VARCHAR)")
+    n_rows = 300_000  # more than two DuckDB row groups
+    data = pa.table(
+        {"i": pa.array(range(n_rows), pa.int64()), "s": [f"r{i}" for i in range(n_rows)]}
+    )
+    keep = pa.array([i % 7 != 3 for i in range(n_rows)])
+    wanted = [i for i in range(n_rows) if i % 7 != 3]
+    assert store.insert_arrow("t", data, keep=keep) == len(wanted)
+    assert store.insert_arrow("t", data.slice(0, 5), keep=pa.array([False] * 5)) == 0
+    got = store.fetchall("SELECT i, s FROM t")  # insertion order, no ORDER BY
+    assert got == [(i, f"r{i}") for i in wanted]

@@ -6,6 +6,8 @@ with name, address and comment columns that must be dropped) and times ``ingest_
 
 from __future__ import annotations
 
+import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -83,14 +85,20 @@ def bench_csv_ingest(rows: int, persons: int | None = None) -> dict[str, Any]:
         export = root / "voorzieningen.csv"
         write_export(export, rows, persons)
         ws = Workspace.init(root / "ws")
+        load = os.getloadavg()
+        before = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         [report] = ingest_files(ws, [export])
         seconds = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return {
         "rows": rows,
         "distinct_bsn": persons,
         "seconds": round(seconds, 3),
         "rows_per_s": round(rows / seconds),
+        "cpu_seconds": round(cpu, 3),  # user + sys, all threads (DuckDB's and Arrow's too)
+        "load_average": [round(x, 2) for x in load],
         "accepted": report.accepted,
         "quarantined": report.quarantined,
     }

@@ -194,6 +194,26 @@ def _unterminated_quote(path: Path, encoding: str, delimiter: str) -> bool:
 _ARROW_ROW = re.compile(r"Expected (\d+) columns?, got (\d+)")
 
 
+def _arrow_csv(
+    path: Path, encoding: str, delimiter: str, include: list[str], *, newlines_in_values: bool
+) -> pa.Table:
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            newlines_in_values=newlines_in_values,
+            ignore_empty_lines=False,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=include,
+            column_types={h: pa.string() for h in include},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
 def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
     encoding, quotes, head = _scan(path, mapping.encoding)
     text = head.decode(encoding, errors="ignore").removeprefix("\ufeff")
@@ -207,19 +227,18 @@ def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
         raise SourceError(f"{path}: aanhalingsteken niet afgesloten (afgebroken bestand?)")
     include = sorted(set(names.values()))
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
-            ),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=include,
-                column_types={h: pa.string() for h in include},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        # Arrow's parser reads a quoted line break as part of the value either way;
+        # newlines_in_values only tells its chunker not to cut blocks at line breaks
+        # inside quotes, which costs a serial pass. A cut inside a quoted value makes the
+        # parse fail (wrong column count, or "out of sync with chunker"), so the fast
+        # read either gives exactly the careful read's table or fails, and then the
+        # careful read decides.
+        table = _arrow_csv(path, encoding, delimiter, include, newlines_in_values=False)
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        table = None
+    try:
+        if table is None:
+            table = _arrow_csv(path, encoding, delimiter, include, newlines_in_values=True)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         # Arrow's message quotes the offending row; never pass that on (PII).
         found = _ARROW_ROW.search(str(exc))
