@@ -251,3 +251,23 @@ def write_snapshot(
     (folder / "quality.json").write_text(json.dumps(QUALITY), encoding="utf-8")
     (ws / "published" / "CURRENT").write_text(snapshot_id, encoding="utf-8")
     return folder
+
+
+def write_context(
+    ws: Path, rows: list[tuple[str, str, int, float, str, str]], snapshot_id: str = REFRESH_ID
+) -> None:
+    """``context.parquet`` (CBS figures beside our own) in a snapshot written above; rows
+    are (indicator_id, area_code, period, cbs_value, cbs_title, cbs_note)."""
+    pq.write_table(
+        pa.table(
+            {
+                "indicator_id": [r[0] for r in rows],
+                "area_code": [r[1] for r in rows],
+                "period": pa.array([r[2] for r in rows], pa.int32()),
+                "cbs_value": [r[3] for r in rows],
+                "cbs_title": [r[4] for r in rows],
+                "cbs_note": [r[5] for r in rows],
+            }
+        ),
+        ws / "published" / snapshot_id / "context.parquet",
+    )

@@ -6,11 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from .accounts import logged_in
-from .snapshot_data import GM, REFRESH_ID, write_snapshot
+from .snapshot_data import GM, write_context, write_snapshot
 
 
 def _workspace(ws: Path) -> Path:
@@ -25,19 +22,7 @@ def _workspace(ws: Path) -> Path:
         ("cbs:pct_laag_inkomen", "WK990101", 2022, 8.4, "Laag inkomen", "%"),
         ("cbs:pct_woningcorporatie", "WK990101", 2025, 31.0, "Sociale huur", "%"),
     ]
-    pq.write_table(
-        pa.table(
-            {
-                "indicator_id": [r[0] for r in rows],
-                "area_code": [r[1] for r in rows],
-                "period": pa.array([r[2] for r in rows], pa.int32()),
-                "cbs_value": [r[3] for r in rows],
-                "cbs_title": [r[4] for r in rows],
-                "cbs_note": [r[5] for r in rows],
-            }
-        ),
-        ws / "published" / REFRESH_ID / "context.parquet",
-    )
+    write_context(ws, rows)
     return ws
 
 

@@ -5,32 +5,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from .accounts import logged_in
-from .snapshot_data import REFRESH_ID, write_snapshot
+from .snapshot_data import write_context, write_snapshot
 
 
 def _with_context(ws: Path) -> Path:
     write_snapshot(ws)
-    rows = [  # own 2024: WK990101 14.2 %, WK990102 suppressed, WK990103 9.8 %
-        ("jeugdhulp_pct", "WK990101", 2024, 12.5),
-        ("jeugdhulp_pct", "WK990102", 2024, 11.0),
-        ("jeugdhulp_pct", "WK990103", 2024, 10.3),
-    ]
-    pq.write_table(
-        pa.table(
-            {
-                "indicator_id": [r[0] for r in rows],
-                "area_code": [r[1] for r in rows],
-                "period": pa.array([r[2] for r in rows], pa.int32()),
-                "cbs_value": [r[3] for r in rows],
-                "cbs_title": ["CBS: jongeren met jeugdzorg (%)"] * 3,
-                "cbs_note": ["CBS telt jongeren tot 23 jaar."] * 3,
-            }
-        ),
-        ws / "published" / REFRESH_ID / "context.parquet",
+    title, note = "CBS: jongeren met jeugdzorg (%)", "CBS telt jongeren tot 23 jaar."
+    # own 2024: WK990101 14.2 %, WK990102 suppressed, WK990103 9.8 %
+    write_context(
+        ws,
+        [
+            ("jeugdhulp_pct", "WK990101", 2024, 12.5, title, note),
+            ("jeugdhulp_pct", "WK990102", 2024, 11.0, title, note),
+            ("jeugdhulp_pct", "WK990103", 2024, 10.3, title, note),
+        ],
     )
     return ws
 

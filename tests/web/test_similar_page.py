@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from tests.analysis.peers_truth import ALL_TWELVE, nearest_by_hand
 
@@ -16,7 +14,7 @@ from zicht.privacy.roles import Role, User
 from zicht.web._nav import nav_for
 
 from .accounts import logged_in
-from .snapshot_data import GM, REFRESH_ID, write_snapshot
+from .snapshot_data import GM, write_context, write_snapshot
 
 GEO = "geo/nl_gemeenten_2024.geojson"
 
@@ -35,24 +33,15 @@ def similar_workspace(ws: Path, shared_data: Path) -> tuple[Path, list[str]]:
     first = nearest_by_hand(shared_data / GEO, "GM0034", 3, ALL_TWELVE)
     # own jeugdhulp_pct 2024: 12.5 % (snapshot_data.CELLS); kosten_per_client_wmo 2024
     # is suppressed and 2023 has no peer figure.
-    rows = [
-        ("jeugdhulp_pct", first[0], 2024, 10.0),
-        ("jeugdhulp_pct", first[2], 2024, 12.0),
-        ("jeugdhulp_pct", GM, 2024, 13.0),
-        ("kosten_per_client_wmo", first[0], 2024, 5000.0),
-    ]
-    pq.write_table(
-        pa.table(
-            {
-                "indicator_id": [r[0] for r in rows],
-                "area_code": [r[1] for r in rows],
-                "period": pa.array([r[2] for r in rows], pa.int32()),
-                "cbs_value": [r[3] for r in rows],
-                "cbs_title": ["CBS: jongeren met jeugdzorg (%)"] * 3 + ["CBS: kosten"],
-                "cbs_note": ["CBS telt jongeren tot 23 jaar."] * 3 + ["Kosten."],
-            }
-        ),
-        ws / "published" / REFRESH_ID / "context.parquet",
+    title, note = "CBS: jongeren met jeugdzorg (%)", "CBS telt jongeren tot 23 jaar."
+    write_context(
+        ws,
+        [
+            ("jeugdhulp_pct", first[0], 2024, 10.0, title, note),
+            ("jeugdhulp_pct", first[2], 2024, 12.0, title, note),
+            ("jeugdhulp_pct", GM, 2024, 13.0, title, note),
+            ("kosten_per_client_wmo", first[0], 2024, 5000.0, "CBS: kosten", "Kosten."),
+        ],
     )
     return ws, first
 
