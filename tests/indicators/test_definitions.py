@@ -81,7 +81,7 @@ GOOD = (DEFAULTS_DIR / "bijstand_pct.yaml").read_text(encoding="utf-8")
     ("change", "line", "field"),
     [
         (("polarity: lager_beter", "polarity: beter"), 7, "polarity"),
-        (("kind: rate", "kind: rate\ncolor: red"), 12, "color"),
+        (("kind: rate", "kind: rate\ncolor: red"), 13, "color"),
         (('unit: "%"', "unit: euro"), 6, "unit"),
         (("numerator: sum(num)\n", ""), 1, "numerator"),
         (("{", "{"), 1, "id"),  # id differs from the file name

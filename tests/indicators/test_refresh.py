@@ -315,6 +315,7 @@ def test_snapshot_files_follow_the_contract(make_ws: MakeWs) -> None:
             "unit",
             "polarity",
             "theme",
+            "order",
             "source",
             "reference",
             "breakdowns",

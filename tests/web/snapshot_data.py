@@ -193,7 +193,10 @@ QUALITY: dict[str, Any] = {
 
 
 def write_snapshot(
-    ws: Path, cells: list[tuple[Any, ...]] | None = None, snapshot_id: str = REFRESH_ID
+    ws: Path,
+    cells: list[tuple[Any, ...]] | None = None,
+    snapshot_id: str = REFRESH_ID,
+    indicators: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
     """Write published/<id>/ and then CURRENT, as the refresh engine does."""
     cells = CELLS if cells is None else cells
@@ -235,7 +238,8 @@ def write_snapshot(
         folder / "areas.parquet",
     )
     (folder / "indicators.json").write_text(
-        json.dumps(INDICATORS, ensure_ascii=False), encoding="utf-8"
+        json.dumps(INDICATORS if indicators is None else indicators, ensure_ascii=False),
+        encoding="utf-8",
     )
     meta = {
         "refresh_id": snapshot_id,

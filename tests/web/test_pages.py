@@ -134,6 +134,23 @@ def test_overview_groups_cards_under_their_theme(client: TestClient) -> None:
     assert re.findall(r'href="#thema-([a-z]+)"', nav) == [key for key, _ in headings]
 
 
+def test_cards_within_a_theme_follow_their_order(tmp_path: Path) -> None:
+    """``order`` puts a card first within its theme; without it the file order stays."""
+    from .snapshot_data import INDICATORS, write_snapshot
+
+    indicators: dict[str, dict[str, object]] = {
+        k: dict(v, theme="jeugd") for k, v in INDICATORS.items()
+    }
+    indicators["kosten_per_client_wmo"]["order"] = 1
+    write_snapshot(tmp_path, indicators=indicators)
+    html = logged_in(tmp_path).get("/").text
+    section = html.split('id="thema-jeugd"')[1].split("</section>")[0]
+    assert re.findall(r'id="titel-([a-z_]+)"', section) == [
+        "kosten_per_client_wmo",
+        *[k for k in INDICATORS if k != "kosten_per_client_wmo"],
+    ]
+
+
 def test_every_shipped_definition_names_its_theme() -> None:
     from zicht.indicators.definitions import load_definitions
 

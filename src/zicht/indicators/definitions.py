@@ -90,6 +90,7 @@ class IndicatorDefinition(BaseModel):
     unit: str = Field(min_length=1)
     polarity: Literal["hoger_beter", "lager_beter", "neutraal"]
     theme: Theme = "overig"
+    order: int = Field(default=100, ge=0)
     source: str = Field(min_length=1)
     reference: str = Field(min_length=1)
     kind: Literal["rate", "median", "mean_amount", "count"]
@@ -141,6 +142,7 @@ class IndicatorDefinition(BaseModel):
             "unit": self.unit,
             "polarity": self.polarity,
             "theme": self.theme,
+            "order": self.order,
             "source": self.source,
             "reference": self.reference,
             "breakdowns": list(self.breakdowns),

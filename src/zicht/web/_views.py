@@ -67,6 +67,7 @@ class Card:
     change: Change
     trend: list[Point]
     theme: str = "overig"
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def cards(snapshot: Snapshot) -> list[Card]:
                 change=change(latest, previous, unit, polarity),
                 trend=trend,
                 theme=str(info.get("theme") or "overig"),
+                order=int(info.get("order", 100)),
             )
         )
     return out
@@ -180,7 +182,7 @@ def themes(cards: list[Card]) -> list[Theme]:
     an unknown one, lands under "Overige indicatoren" rather than disappearing.
     """
     grouped: dict[str, list[Card]] = {key: [] for key in THEMES}
-    for card in cards:
+    for card in sorted(cards, key=lambda c: c.order):  # stable: ties keep their order
         grouped[card.theme if card.theme in THEMES else "overig"].append(card)
     return [Theme(key, THEMES[key], group) for key, group in grouped.items() if group]
 
