@@ -205,14 +205,24 @@ def ingest_files(
     """
     paths = expand(files)
     reports: list[LoadReport] = []
+    plan = list(_plan(paths, mapping))
+    ahead = None
+    if any(kind == "xml" for kind, _, _ in plan[1:]) and plan[0][0] == "table":
+        # Messages after exports (the demo's order): parse them in worker processes
+        # while this process validates and writes the exports.
+        from zicht.sources.xml_load import Prefetch
+
+        ahead = Prefetch(ws, [f for kind, group, _ in plan if kind == "xml" for f in group])
     bar = tqdm(total=len(paths), unit="bestand", disable=not progress, leave=False)
     try:
         with ws.store() as store:
-            for kind, group, found in _plan(paths, mapping):
+            for kind, group, found in plan:
                 if kind == "xml":
                     from zicht.sources.xml_load import load_messages
 
-                    reports.extend(load_messages(ws, store, group, source=source, bar=bar))
+                    reports.extend(
+                        load_messages(ws, store, group, source=source, bar=bar, prefetched=ahead)
+                    )
                     continue
                 assert found is not None
                 reports.append(load_table_file(ws, store, group[0], found, source=source))
@@ -220,6 +230,8 @@ def ingest_files(
                 bar.set_postfix(rijen=sum(r.rows_in for r in reports))
     finally:
         bar.close()
+        if ahead is not None:
+            ahead.close()
     return reports
 
 

@@ -18,7 +18,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,6 +66,52 @@ class _File:
     accepted: int = 0
 
 
+class Prefetch:
+    """Messages parsed ahead in worker processes while the caller loads other files.
+
+    ``ingest_files`` starts one when messages follow tabular exports in the same call (as
+    in the demo): the exports are validated and written by this process, mostly on one
+    core, while the workers parse and XSD-validate the messages on the other. Parsing is
+    pure, so a message parsed ahead is the message parsed later; a worker that cannot
+    start (a script without a ``__main__`` guard) only means the messages are parsed
+    when their turn comes.
+    """
+
+    CHUNK = 64
+
+    def __init__(self, ws: Workspace, paths: Sequence[Path]) -> None:
+        self.xsd_dir = istandaarden_dir(ws.settings)
+        self._pool = _pool() if len(paths) >= PARALLEL_FROM else None
+        self._where: dict[str, tuple[Future[list[ParsedMessage | SourceError]], int]] = {}
+        if self._pool is None:
+            return
+        for start in range(0, len(paths), self.CHUNK):
+            chunk = [str(p) for p in paths[start : start + self.CHUNK]]
+            future = self._pool.submit(_read_chunk, chunk, self.xsd_dir)
+            for i, name in enumerate(chunk):
+                self._where[name] = (future, i)
+
+    def get(self, path: Path) -> ParsedMessage | SourceError | None:
+        """The parsed message (or its error); None when it was not parsed ahead."""
+        found = self._where.get(str(path))
+        if found is None:
+            return None
+        future, i = found
+        try:
+            return future.result()[i]
+        except BrokenProcessPool:
+            return None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._where.clear()
+
+
+def _read_chunk(paths: list[str], xsd_dir: Path | None) -> list[ParsedMessage | SourceError]:
+    return [_read_one(Path(p), xsd_dir) for p in paths]
+
+
 def load_messages(
     ws: Workspace,
     store: Store,
@@ -73,15 +119,16 @@ def load_messages(
     *,
     source: str | None = None,
     bar: tqdm[Any] | None = None,
+    prefetched: Prefetch | None = None,
 ) -> list[LoadReport]:
     """Load iJw/iWmo message files; one report per file, in order."""
     xsd_dir = istandaarden_dir(ws.settings)
     reports: list[LoadReport] = []
-    pool = _pool() if len(files) >= PARALLEL_FROM else None
+    pool = _pool() if len(files) >= PARALLEL_FROM and prefetched is None else None
     try:
         for start in range(0, len(files), BATCH_FILES):
             chunk = files[start : start + BATCH_FILES]
-            reports.extend(_load_batch(ws, store, chunk, xsd_dir, source, pool))
+            reports.extend(_load_batch(ws, store, chunk, xsd_dir, source, pool, prefetched))
             if bar is not None:
                 bar.update(len(chunk))
     finally:
@@ -97,6 +144,7 @@ def _load_batch(
     xsd_dir: Path | None,
     source: str | None,
     pool: ProcessPoolExecutor | None,
+    prefetched: Prefetch | None = None,
 ) -> list[LoadReport]:
     out: dict[int, LoadReport] = {}
     todo: list[tuple[int, _File]] = []
@@ -108,7 +156,15 @@ def _load_batch(
     for path, sha in zip(files, shas, strict=True):
         if sha not in earlier_loads and sha not in wanted:
             wanted[sha] = path
-    parsed = _read_many(list(wanted.values()), xsd_dir, pool)
+    parsed: dict[str, ParsedMessage | SourceError] = {}
+    rest: list[Path] = []
+    for path in wanted.values():
+        ahead = prefetched.get(path) if prefetched is not None else None
+        if ahead is None:
+            rest.append(path)
+        else:
+            parsed[str(path)] = ahead
+    parsed.update(_read_many(rest, xsd_dir, pool))
     for i, path in enumerate(files):
         sha = shas[i]
         earlier = earlier_loads.get(sha)
