@@ -59,7 +59,6 @@ __all__ = [
     "chain_tables",
     "export_table",
     "keten_tables",
-    "publish_chain",
     "read_table",
 ]
 
@@ -306,17 +305,6 @@ def keten_tables(
     tables = chain_tables(store, settings, boundary_year)
     _incremental.store_tables(root, tables, fp)
     return tables, True
-
-
-def publish_chain(ws: Workspace) -> list[str]:
-    """Publish the keten tables; returns the files of the current snapshot.
-
-    ``refresh`` publishes them itself (in the same snapshot as the indicators); this is
-    the same refresh, kept for callers that published the keten tables separately.
-    """
-    from zicht.indicators.refresh import refresh
-
-    return refresh(ws).keten
 
 
 def read_table(snapshot_folder: Path, name: str) -> pa.Table | None:

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from zicht.analysis.keten_publish import read_table
 from zicht.web import _format as fmt
+from zicht.web._labels import LAW_TEXT
 from zicht.web._snapshot import PUBLISHED_DIR
 from zicht.web.access import Role, audit, require
 from zicht.web.pages import base_context, nothing_published, render, snapshot_of
@@ -44,7 +45,6 @@ DIMENSION_TEXT = {
     "referrer": "verwijzer",
     "wijk_code": "wijk",
 }
-LAW_TEXT = {"jeugd": "Jeugdwet", "wmo": "Wmo 2015", "pwet": "Participatiewet", "schuld": "Wgs"}
 RULE_TEXT = {
     "wmo_onderzoek": "Wmo: onderzoek na melding",
     "wmo_beschikking": "Wmo: beschikking na aanvraag",
