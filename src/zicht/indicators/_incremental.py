@@ -51,10 +51,14 @@ def table_fingerprints(store: Store, tables: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def tables_named(definition: IndicatorDefinition) -> set[str]:
+    """The canonical tables an indicator's ``facts`` name."""
+    return {t for t in TABLES if re.search(rf"\b{t}\b", definition.facts)}
+
+
 def tables_read(definition: IndicatorDefinition) -> set[str]:
-    """The canonical tables an indicator's SQL reads."""
-    found = {t for t in TABLES if re.search(rf"\b{t}\b", definition.facts)}
-    return found | set(ALWAYS_READ)
+    """The canonical tables an indicator's SQL reads (the engine adds areas and people)."""
+    return tables_named(definition) | set(ALWAYS_READ)
 
 
 def fingerprint(

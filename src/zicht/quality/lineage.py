@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from zicht.indicators._incremental import tables_named
 from zicht.indicators.definitions import IndicatorDefinition
 from zicht.model.schema import TABLES
 from zicht.quality.scores import SourceScore, score
@@ -45,8 +46,8 @@ _SKIP = frozenset({"area"})  # boundaries place a figure; they are not what it c
 
 
 def tables_read(definition: IndicatorDefinition) -> list[str]:
-    """Canonical tables named in the definition's ``facts`` (sorted)."""
-    return sorted(t for t in TABLES if t not in _SKIP and re.search(rf"\b{t}\b", definition.facts))
+    """Canonical tables named in the definition's ``facts`` (sorted), boundaries aside."""
+    return sorted(tables_named(definition) - _SKIP)
 
 
 def definition_laws(definition: IndicatorDefinition) -> set[str] | None:
