@@ -192,6 +192,14 @@ def export(
     else:
         output.write_bytes(data)
         click.echo(f"Geschreven: {output}", err=True)
+        if fmt == "csv":
+            # A CSV has no room for the definition: CSVW metadata goes beside it.
+            from zicht.reports.csvw import SUFFIX
+            from zicht.reports.export import csv_metadata
+
+            about = output.with_name(output.name + SUFFIX)
+            about.write_bytes(csv_metadata(ws, indicator_id, output.name))
+            click.echo(f"Geschreven: {about} (definitie, CSVW)", err=True)
 
 
 @main.command()

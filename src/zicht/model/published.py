@@ -21,6 +21,23 @@ EXPORT_COLUMNS: tuple[str, ...] = (
 """``quality_score``: the data-quality score (0-100) of the cell's sources
 (:mod:`zicht.quality.lineage`); the same for every cell of one indicator."""
 
+EXPORT_TITLES_NL: dict[str, str] = {
+    "indicator_id": "indicator",
+    "level": "niveau",
+    "area_code": "gebiedscode",
+    "area_name": "gebied",
+    "period": "jaar",
+    "breakdown": "uitsplitsing",
+    "category": "categorie",
+    "value": "waarde",
+    "numerator": "teller",
+    "denominator": "noemer",
+    "unit": "eenheid",
+    "status": "status",
+    "quality_score": "datakwaliteit",
+}
+"""Dutch column titles of the ``zicht export`` CSV and XLSX (the API uses the names)."""
+
 KETEN_TABLES: tuple[str, ...] = (
     "doorlooptijden",
     "termijnen",

@@ -9,31 +9,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from zicht.errors import ZichtError
-from zicht.model.published import EXPORT_COLUMNS
+from zicht.model.published import EXPORT_COLUMNS, EXPORT_TITLES_NL
 from zicht.workspace import Workspace
 
+if TYPE_CHECKING:
+    from zicht.indicators.published import Snapshot
+
 COLUMNS = EXPORT_COLUMNS
-HEADERS_NL = {
-    "indicator_id": "indicator",
-    "level": "niveau",
-    "area_code": "gebiedscode",
-    "area_name": "gebied",
-    "period": "jaar",
-    "breakdown": "uitsplitsing",
-    "category": "categorie",
-    "value": "waarde",
-    "numerator": "teller",
-    "denominator": "noemer",
-    "unit": "eenheid",
-    "status": "status",
-    "quality_score": "datakwaliteit",
-}
+HEADERS_NL = EXPORT_TITLES_NL
 
 
 def published_rows(
@@ -73,15 +62,42 @@ def published_rows(
             r["breakdown"], r["category"],
         )
     )  # fmt: skip
+    return _definition(snap, indicator_id), rows
+
+
+def _definition(snap: Snapshot, indicator_id: str) -> dict[str, Any]:
+    """The definition as ``indicators.json`` publishes it, with its id and the
+    data-quality score of its sources."""
     definition = dict(snap.indicators[indicator_id])
     definition["id"] = indicator_id
     found = snap.quality.get("indicators", {}).get(indicator_id, {})
     definition["datakwaliteit"] = {
-        "score": quality,
+        "score": snap.quality_score(indicator_id),
         "uitleg": snap.quality.get("definition", ""),
         "bronnen": found.get("sources", []),
     }
-    return definition, rows
+    return definition
+
+
+def csv_metadata(ws: Workspace, indicator_id: str, csv_name: str) -> bytes:
+    """The CSVW metadata (:mod:`zicht.reports.csvw`) of the CSV ``export_indicator``
+    writes for ``indicator_id``, saved as ``csv_name``: the definition that goes with
+    the figures, and how to read them."""
+    from zicht.indicators.published import load_current
+    from zicht.reports.csvw import metadata_bytes
+
+    snap = load_current(ws.root)
+    if snap is None:
+        raise ZichtError("er is nog niets gepubliceerd; draai eerst `zicht refresh`")
+    if indicator_id not in snap.indicators:
+        raise ZichtError(f"onbekende indicator {indicator_id!r}")
+    return metadata_bytes(
+        csv_name,
+        _definition(snap, indicator_id),
+        dutch=True,
+        refresh_id=snap.meta.get("refresh_id"),
+        min_cell_count=snap.meta.get("min_cell_count"),
+    )
 
 
 def _nl_number(value: Any) -> str:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from zicht.model.published import EXPORT_COLUMNS
+from zicht.reports.csvw import SUFFIX, metadata_bytes
 from zicht.web._snapshot import LEVELS, STATUS_SUPPRESSED, Cell, Snapshot, SnapshotCache
 from zicht.web.access import audit, public, require
 
@@ -110,6 +111,29 @@ def indicators(request: Request) -> dict[str, Any]:
 
 
 # Declared before the JSON route: "{indicator_id}" alone would also match "x.csv".
+@router.get("/indicator/{indicator_id}.csv" + SUFFIX, dependencies=[Depends(require())])
+def indicator_csv_metadata(request: Request, indicator_id: str) -> Response:
+    """The CSVW metadata of the CSV below: its definition, columns and dialect."""
+    snapshot = _snapshot(request)
+    if indicator_id not in snapshot.indicators:
+        raise HTTPException(404, f"De indicator ‘{indicator_id}’ bestaat niet.")
+    definition = dict(snapshot.indicators[indicator_id])
+    definition["id"] = indicator_id
+    definition["datakwaliteit"] = {
+        "score": snapshot.quality_score(indicator_id),
+        "uitleg": snapshot.quality_definition,
+        "bronnen": snapshot.quality_sources(indicator_id),
+    }
+    body = metadata_bytes(
+        f"{indicator_id}.csv",
+        definition,
+        dutch=False,
+        refresh_id=snapshot.meta.get("refresh_id", snapshot.snapshot_id),
+        min_cell_count=snapshot.meta.get("min_cell_count"),
+    )
+    return Response(body, media_type="application/csvm+json")
+
+
 @router.get("/indicator/{indicator_id}.csv", dependencies=[Depends(require())])
 def indicator_csv(
     request: Request, indicator_id: str, niveau: str | None = None, jaar: str | None = None
@@ -129,7 +153,12 @@ def indicator_csv(
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            # CSVW: where a processor finds the definition and how to read the columns.
+            "Link": f'<{indicator_id}.csv{SUFFIX}>; rel="describedby"; '
+            'type="application/csvm+json"',
+        },
     )
 
 
