@@ -41,3 +41,28 @@ def test_background_message_writer_writes_the_same_bytes(
     )
     assert messages and a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_the_worker_queue_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory must not grow with the gemeente: the caller waits when the worker lags."""
+    from zicht.synth import _berichten
+
+    monkeypatch.setattr(zicht.synth, "CHUNK_PERSONS", 1)  # a chunk per buurt: 6 chunks
+    monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 10**9)
+    inline = generate(tmp_path / "inline", persons=12_000, seed=5)
+    monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 0)
+    pending: list[int] = []
+    submit = _berichten.Background.submit
+
+    def watched(self: _berichten.Background, *args: object) -> tuple[int, int]:
+        out = submit(self, *args)  # type: ignore[arg-type]
+        pending.append(sum(not job.done() for job, *_ in self._jobs))
+        return out
+
+    monkeypatch.setattr(_berichten.Background, "submit", watched)
+    worker = generate(tmp_path / "worker", persons=12_000, seed=5)
+    assert len(pending) >= 10  # two laws per chunk
+    assert max(pending) <= _berichten.Background.PENDING
+    a, b = _contents(tmp_path / "inline"), _contents(tmp_path / "worker")
+    assert json.dumps(worker, sort_keys=True) == json.dumps(inline, sort_keys=True)
+    assert a.keys() == b.keys() and [k for k in a if a[k] != b[k]] == []

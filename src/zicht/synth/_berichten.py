@@ -127,7 +127,12 @@ class Background:
 
     The arguments are pickled at once, so the caller may change or drop its arrays
     afterwards; :meth:`wait` checks that every job wrote the files :func:`count` said.
+    At most ``PENDING`` jobs wait for the worker: when the caller makes chunks faster
+    than the worker writes them (18 million inhabitants are ~180 chunks), :meth:`submit`
+    waits for the oldest, so memory stays bounded by the chunk, not by the gemeente.
     """
+
+    PENDING = 2
 
     def __init__(self, worker: bool = True) -> None:
         self._pool: ProcessPoolExecutor | None = None
@@ -164,6 +169,8 @@ class Background:
             return write(root, s, pop, gemeente, agb, extraction, next_id)
         assert self._pool is not None
         files = count(s, extraction)
+        for job, *_ in self._jobs[: max(0, len(self._jobs) - self.PENDING + 1)]:
+            job.result()  # back-pressure: the pickled chunks in the queue are the memory
         blob = pickle.dumps((root, s, pop, gemeente, agb, extraction, next_id))
         self._jobs.append((self._pool.submit(write_pickled, blob), files, next_id + files))
         return files, next_id + files
