@@ -173,8 +173,8 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
         "SELECT level, code, parent_code FROM area WHERE boundary_year = ?", [boundary_year]
     )
     with _steps.step("keten: stapeling cells"):
-        cube = stapeling.cells(store, boundary_year)
-    cube = cube.append_column("status", pa.nulls(cube.num_rows, pa.string()))
+        staple = stapeling.cells(store, boundary_year)
+    cube = staple.append_column("status", pa.nulls(staple.num_rows, pa.string()))
     with _steps.step("keten: stapeling gate"):
         out["stapeling"] = _gate_combinations(cube, m, areas)
     out["context"] = stapeling.context(store)  # public CBS figures, gated by CBS
@@ -182,7 +182,7 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
     out["lokaal_team"] = _local_team(store, m)
 
     with _steps.step("keten: signals"):
-        det = signals.detect(store, terms, boundary_year, min_cases=m)
+        det = signals.detect(store, terms, boundary_year, min_cases=m, stapeling_cells=staple)
     sig = pa.table(
         {
             "pattern": [s.pattern for s in det.signals],

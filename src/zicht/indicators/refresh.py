@@ -29,7 +29,7 @@ from zicht.config import Settings
 from zicht.errors import RefreshError
 from zicht.indicators import _incremental, _steps, publish
 from zicht.indicators.definitions import IndicatorDefinition, load_definitions
-from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator
+from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator, shared_tables
 from zicht.privacy.disclosure import SUPPRESSED, apply_gate, assert_gated
 from zicht.quality.lineage import indicator_quality
 from zicht.store import Store
@@ -195,7 +195,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
     published_dir = ws.published_dir
     with ws.store() as store:
         store.limit_memory(settings.get_int("refresh_memory_mib"))
-        with store.transaction():
+        with store.transaction(), shared_tables(store, settings):
             inputs = _read_inputs(store, settings, definitions, progress, ws.root)
         cube = inputs.cube
         with _steps.step("context cells"):
