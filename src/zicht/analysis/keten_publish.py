@@ -100,8 +100,14 @@ def _gate(
     return out.append_column("status", status)
 
 
-def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[str, pa.Table]:
-    """All keten tables, gated. Needs a writable store (temporary tables)."""
+def chain_tables(
+    store: Store,
+    settings: Settings,
+    boundary_year: int,
+    source_scores: list[scores.SourceScore] | None = None,
+) -> dict[str, pa.Table]:
+    """All keten tables, gated. Needs a writable store (temporary tables).
+    ``source_scores``: :func:`zicht.quality.scores.score` when the caller has them."""
     m = settings.get_int("min_cell_count")
     terms = chain.Terms.from_settings(settings)
     with _steps.step("keten: chain log"):
@@ -221,7 +227,7 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
     out["signalen"] = pa.concat_tables([shares, rising])
 
     with _steps.step("keten: quality scores"):
-        src = scores.score(store)
+        src = scores.score(store) if source_scores is None else source_scores
     rows = [
         {"kind": "bron", "name": s.source, **{d: s.dimensions.get(d) for d in scores.DIMENSIONS},
          "score": s.score}
@@ -294,7 +300,11 @@ def _code_version() -> str:
 
 
 def keten_tables(
-    store: Store, settings: Settings, boundary_year: int, root: Path
+    store: Store,
+    settings: Settings,
+    boundary_year: int,
+    root: Path,
+    source_scores: list[scores.SourceScore] | None = None,
 ) -> tuple[dict[str, pa.Table], bool]:
     """The gated keten tables and whether they were computed afresh.
 
@@ -307,7 +317,7 @@ def keten_tables(
     cached = _incremental.load_tables(root, TABLES, fp)
     if cached is not None:
         return cached, False
-    tables = chain_tables(store, settings, boundary_year)
+    tables = chain_tables(store, settings, boundary_year, source_scores)
     _incremental.store_tables(root, tables, fp)
     return tables, True
 

@@ -32,6 +32,7 @@ from zicht.indicators.definitions import IndicatorDefinition, load_definitions
 from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator, shared_tables
 from zicht.privacy.disclosure import SUPPRESSED, apply_gate, assert_gated
 from zicht.quality.lineage import indicator_quality
+from zicht.quality.scores import SourceScore, score
 from zicht.store import Store
 from zicht.workspace import Workspace
 
@@ -72,6 +73,7 @@ class _Inputs:
     keten: dict[str, pa.Table]
     keten_recomputed: bool
     seconds_keten: float
+    source_scores: list[SourceScore]
 
 
 def _boundary_year(store: Store, settings: Settings) -> int:
@@ -165,8 +167,11 @@ def _read_inputs(
         )
     ]
     started = time.perf_counter()
+    with _steps.step("quality scores"):
+        # Once per refresh: the keten tables and every indicator's score read them.
+        source_scores = score(store)
     with _steps.step("keten tables"):
-        keten, keten_recomputed = keten_tables(store, settings, boundary_year, root)
+        keten, keten_recomputed = keten_tables(store, settings, boundary_year, root, source_scores)
     return _Inputs(
         boundary_year,
         periods,
@@ -179,6 +184,7 @@ def _read_inputs(
         {f"keten_{k}.parquet": t for k, t in keten.items()},
         keten_recomputed,
         time.perf_counter() - started,
+        source_scores,
     )
 
 
@@ -219,7 +225,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         published_dir.mkdir(parents=True, exist_ok=True)
         publish.clean_stale(published_dir)
         with _steps.step("quality"):
-            quality = indicator_quality(store, definitions)
+            quality = indicator_quality(store, definitions, inputs.source_scores)
         try:
             with _steps.step("publish"):
                 publish.write_snapshot(
