@@ -82,3 +82,14 @@ def test_sums_per_buurt_first_change_no_cell(make_ws: Callable[..., Workspace]) 
             want = _cells(compute_indicator(store, rowwise, ws.settings, 2024))
             got = _cells(compute_indicator(store, d, ws.settings, 2024))
             _same(want, got)
+
+
+def test_a_shared_relation_counts_as_reading_its_tables() -> None:
+    """A change to ``provision`` must recompute (and lower the score of) a definition
+    that reads it only through ``provision_period``."""
+    from zicht.indicators._incremental import tables_named
+
+    defs = load_definitions()
+    assert "provision_period" in defs["jeugdhulp_pct"].facts
+    assert "provision v" not in defs["jeugdhulp_pct"].facts
+    assert {"provision", "person_period"} <= tables_named(defs["jeugdhulp_pct"])

@@ -62,10 +62,22 @@ SELECT q.period, q.household_id, count(*) AS n,
        min(q.buurt_code) AS buurt_code
 FROM person_period q
 GROUP BY q.period, q.household_id""",
+    "provision_period": """\
+SELECT y.period, v.provision_id, v.person_id, v.law, v.product_category, v.referrer,
+       v.start_date, v.end_date
+FROM provision v
+JOIN (SELECT DISTINCT period FROM person_period) y
+  ON v.start_date <= make_date(y.period, 12, 31)
+  AND (v.end_date IS NULL OR v.end_date >= make_date(y.period, 1, 1))""",
 }
 """Relations the engine offers a definition's ``facts`` besides the canonical tables,
 by name: ``household_period`` has one row per household and period with its members
-(``n``), its youth (``kids``, age 0 to ``youth_max_age``) and its smallest buurt code.
+(``n``), its youth (``kids``, age 0 to ``youth_max_age``) and its smallest buurt code;
+``provision_period`` one row per provision and period it was active in (started on or
+before 31 December, not ended before 1 January), so that "had an active provision of
+this kind" is a plain ``(p.period, p.person_id) IN (SELECT period, person_id ...)``
+rather than a correlated ``EXISTS`` with date conditions (which DuckDB answers by first
+collecting every distinct person and period of the outer query).
 Alone, a definition's query gets each as a CTE (so the SQL shown to an analyst is
 self-contained); inside :func:`shared_tables` (a refresh, :func:`compute_cube`) each is
 computed once as a temporary table and read by every definition naming it, instead of
@@ -201,6 +213,14 @@ def _breakdown_sql(definition: IndicatorDefinition) -> dict[str, str]:
         "group_by": f"GROUPING SETS ({sets})",
         "bd_grid": _BD_GRID.format(by="{by}", levels=levels),
     }
+
+
+SHARED_SOURCES: dict[str, tuple[str, ...]] = {
+    "household_period": ("person_period",),
+    "provision_period": ("provision", "person_period"),
+}
+"""The canonical tables each :data:`SHARED` relation reads (for the incremental
+refresh and the lineage of a figure)."""
 
 
 def shared_named(definition: IndicatorDefinition) -> list[str]:
