@@ -3,8 +3,10 @@ refresh of 17.9 million generated inhabitants.
 
 Run as ``python -m zicht.indicators._national_bench gate`` (secondary suppression of
 every buurt, wijk and gemeente of the Netherlands: 25 indicators × 5 years) or
-``... refresh`` (canonical tables of 17.9 million persons generated in DuckDB, then the
-real refresh with a DuckDB memory limit). Prints one JSON object.
+``... refresh [SCALE] [--no-gate] [--memory-mib=N]`` (canonical tables of 17.9 million
+persons × SCALE generated in DuckDB, then the real refresh with DuckDB's memory bounded to
+N MiB, default 6144, printing every step's wall and CPU seconds and memory to stderr as it
+ends; ``--no-gate``: primary suppression only). Prints one JSON object.
 
 The geography is the real one where the shared data has it (``nl_wijken_2024.geojson``:
 every wijk with its gemeente; ``nl_gemeenten_2024.geojson``: inhabitants per gemeente);
@@ -438,7 +440,9 @@ def main(argv: list[str] | None = None) -> int:
         "gate": lambda: bench_gate(indicators=int(args[1]) if len(args) > 1 else None),
         "refresh": lambda: bench_national_refresh(
             gate="--no-gate" not in args,
-            memory_mib=int(os.environ.get("ZICHT_BENCH_MEMORY_MIB", "6144")),
+            memory_mib=int(
+                next((a.split("=", 1)[1] for a in args if a.startswith("--memory-mib=")), 6144)
+            ),
             scale=float(next((a for a in args[1:] if not a.startswith("-")), "1")),
         ),
     }
