@@ -31,7 +31,7 @@ def test_steps_are_recorded_only_inside_a_recording() -> None:
         pass
     assert [s.name for s in steps] == ["sleep", "spin"]
     sleep, spin = steps
-    assert sleep.wall_s >= 0.05 and sleep.cpu_s < 0.04
+    assert sleep.wall_s >= 0.05 and sleep.cpu_s < spin.cpu_s
     assert spin.cpu_s >= 0.04
     assert spin.peak_rss_mib >= spin.rss_mib > 0
     assert echo.getvalue().splitlines()[0].startswith("sleep: ")
