@@ -131,6 +131,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("stories_min_epsilon2", 0.06, "Story patterns: smallest ε² for three or more groups."),
     Setting("stories_min_spearman", 0.3, "Story patterns: smallest |Spearman ρ| reported."),
+    Setting(
+        "refresh_memory_mib",
+        0,
+        "Refresh: working memory of the embedded database in MiB, spilling to disk beyond "
+        "it (0: DuckDB's default, 80 % of RAM); the process needs about 1.5 GiB more.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

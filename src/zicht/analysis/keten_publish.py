@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 from zicht.analysis import chain, lokaal_team, signals, stapeling
 from zicht.config import Settings
 from zicht.errors import ZichtError
-from zicht.indicators import _incremental, publish
+from zicht.indicators import _incremental, _steps, publish
 from zicht.indicators.engine import CUBE_SCHEMA
 from zicht.model.published import KETEN_TABLES
 from zicht.model.schema import TABLES as MODEL_TABLES
@@ -100,11 +100,18 @@ def _gate(
     return out.append_column("status", status)
 
 
-def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[str, pa.Table]:
-    """All keten tables, gated. Needs a writable store (temporary tables)."""
+def chain_tables(
+    store: Store,
+    settings: Settings,
+    boundary_year: int,
+    source_scores: list[scores.SourceScore] | None = None,
+) -> dict[str, pa.Table]:
+    """All keten tables, gated. Needs a writable store (temporary tables).
+    ``source_scores``: :func:`zicht.quality.scores.score` when the caller has them."""
     m = settings.get_int("min_cell_count")
     terms = chain.Terms.from_settings(settings)
-    chain.build_log(store)
+    with _steps.step("keten: chain log"):
+        chain.build_log(store)
     out: dict[str, pa.Table] = {}
 
     parts = [chain.step_times(store)] + [chain.step_times(store, d) for d in chain.DIMENSIONS]
@@ -171,14 +178,17 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
     areas = store.fetch_arrow(
         "SELECT level, code, parent_code FROM area WHERE boundary_year = ?", [boundary_year]
     )
-    cube = stapeling.cells(store, boundary_year)
-    cube = cube.append_column("status", pa.nulls(cube.num_rows, pa.string()))
-    out["stapeling"] = _gate_combinations(cube, m, areas)
+    with _steps.step("keten: stapeling cells"):
+        staple = stapeling.cells(store, boundary_year)
+    cube = staple.append_column("status", pa.nulls(staple.num_rows, pa.string()))
+    with _steps.step("keten: stapeling gate"):
+        out["stapeling"] = _gate_combinations(cube, m, areas)
     out["context"] = stapeling.context(store)  # public CBS figures, gated by CBS
     out["mix"] = _mix(store, m)
     out["lokaal_team"] = _local_team(store, m)
 
-    det = signals.detect(store, terms, boundary_year, min_cases=m)
+    with _steps.step("keten: signals"):
+        det = signals.detect(store, terms, boundary_year, min_cases=m, stapeling_cells=staple)
     sig = pa.table(
         {
             "pattern": [s.pattern for s in det.signals],
@@ -216,7 +226,8 @@ def chain_tables(store: Store, settings: Settings, boundary_year: int) -> dict[s
     )  # fmt: skip
     out["signalen"] = pa.concat_tables([shares, rising])
 
-    src = scores.score(store)
+    with _steps.step("keten: quality scores"):
+        src = scores.score(store) if source_scores is None else source_scores
     rows = [
         {"kind": "bron", "name": s.source, **{d: s.dimensions.get(d) for d in scores.DIMENSIONS},
          "score": s.score}
@@ -289,7 +300,11 @@ def _code_version() -> str:
 
 
 def keten_tables(
-    store: Store, settings: Settings, boundary_year: int, root: Path
+    store: Store,
+    settings: Settings,
+    boundary_year: int,
+    root: Path,
+    source_scores: list[scores.SourceScore] | None = None,
 ) -> tuple[dict[str, pa.Table], bool]:
     """The gated keten tables and whether they were computed afresh.
 
@@ -302,7 +317,7 @@ def keten_tables(
     cached = _incremental.load_tables(root, TABLES, fp)
     if cached is not None:
         return cached, False
-    tables = chain_tables(store, settings, boundary_year)
+    tables = chain_tables(store, settings, boundary_year, source_scores)
     _incremental.store_tables(root, tables, fp)
     return tables, True
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.stats import binom, norm
 
 from zicht.analysis import stapeling
@@ -171,16 +172,24 @@ def _gp(store: Store) -> list[tuple[Any, ...]]:
 
 
 def _rising(
-    store: Store, boundary_year: int, min_z: float, min_cases: int
+    store: Store,
+    boundary_year: int,
+    min_z: float,
+    min_cases: int,
+    cells: pa.Table | None = None,
 ) -> tuple[list[Signal], int]:
-    cells = stapeling.cells(store, boundary_year).to_pylist()
-    rows = [
-        c
-        for c in cells
-        if c["indicator_id"] == stapeling.HOUSEHOLDS_ID
-        and c["breakdown"] == ""
-        and c["level"] == "buurt"
-    ]
+    if cells is None:
+        cells = stapeling.cells(store, boundary_year)
+    # Only the households' totals per buurt, selected before any row becomes Python.
+    keep = pc.and_(
+        pc.and_(
+            pc.equal(cells["indicator_id"], stapeling.HOUSEHOLDS_ID),
+            pc.equal(cells["breakdown"], ""),
+        ),
+        pc.equal(cells["level"], "buurt"),
+    )
+    rows = cells.filter(keep).select(["area_code", "period", "numerator", "denominator"])
+    rows = rows.to_pylist()
     periods = sorted({c["period"] for c in rows})
     if len(periods) < 3:
         return [], 0
@@ -230,8 +239,10 @@ def detect(
     *,
     min_z: float = 4.0,
     min_cases: int = 10,
+    stapeling_cells: pa.Table | None = None,
 ) -> Detection:
-    """Run the four tests on the canonical tables of ``store``."""
+    """Run the four tests on the canonical tables of ``store``; ``stapeling_cells``:
+    :func:`zicht.analysis.stapeling.cells` when the caller has them already."""
     signals: list[Signal] = []
     tested: dict[str, int] = {}
     for pattern, rows, keys in (
@@ -242,7 +253,7 @@ def detect(
         found, n = _share_test(pattern, rows, keys, min_z, min_cases)
         signals += found
         tested[pattern] = n
-    found, n = _rising(store, boundary_year, min_z, min_cases)
+    found, n = _rising(store, boundary_year, min_z, min_cases, stapeling_cells)
     signals += found
     tested["rising_stapeling"] = n
     return Detection(signals, tested)

@@ -141,6 +141,12 @@ def cells(store: Store, boundary_year: int) -> pa.Table:
             FROM hh_area h
             LEFT JOIN per_hh x ON x.period = h.period AND x.household_id = h.household_id
         ),
+        -- Units per buurt and combination first: the levels and breakdowns below then
+        -- multiply thousands of rows instead of every person and household.
+        per_buurt AS (
+            SELECT indicator_id, period, buurt_code, laws, count(*) AS n
+            FROM units GROUP BY indicator_id, period, buurt_code, laws
+        ),
         geo AS (
             SELECT b.code AS buurt_code, b.code AS area_code, 'buurt' AS level
             FROM area b WHERE b.level = 'buurt' AND b.boundary_year = {int(boundary_year)}
@@ -155,9 +161,9 @@ def cells(store: Store, boundary_year: int) -> pa.Table:
         counted AS (
             SELECT u.indicator_id, g.level, g.area_code, u.period, c.breakdown,
                    sum(CASE WHEN (c.breakdown = '' AND u.laws LIKE '%+%')
-                             OR u.laws = c.breakdown THEN 1 ELSE 0 END) AS numerator,
-                   count(*) AS denominator
-            FROM units u JOIN geo g ON g.buurt_code = u.buurt_code CROSS JOIN combos c
+                             OR u.laws = c.breakdown THEN u.n ELSE 0 END) AS numerator,
+                   sum(u.n) AS denominator
+            FROM per_buurt u JOIN geo g ON g.buurt_code = u.buurt_code CROSS JOIN combos c
             GROUP BY u.indicator_id, g.level, g.area_code, u.period, c.breakdown
         )
         SELECT indicator_id, level, area_code, CAST(period AS INTEGER) AS period, breakdown,

@@ -52,8 +52,14 @@ def table_fingerprints(store: Store, tables: Iterable[str]) -> dict[str, str]:
 
 
 def tables_named(definition: IndicatorDefinition) -> set[str]:
-    """The canonical tables an indicator's ``facts`` name."""
-    return {t for t in TABLES if re.search(rf"\b{t}\b", definition.facts)}
+    """The canonical tables an indicator's ``facts`` name, directly or through one of
+    the engine's shared relations (``provision_period`` reads ``provision``)."""
+    from zicht.indicators.engine import SHARED_SOURCES, shared_named
+
+    named = {t for t in TABLES if re.search(rf"\b{t}\b", definition.facts)}
+    for name in shared_named(definition):
+        named.update(SHARED_SOURCES[name])
+    return named
 
 
 def tables_read(definition: IndicatorDefinition) -> set[str]:

@@ -3,8 +3,10 @@ refresh of 17.9 million generated inhabitants.
 
 Run as ``python -m zicht.indicators._national_bench gate`` (secondary suppression of
 every buurt, wijk and gemeente of the Netherlands: 25 indicators × 5 years) or
-``... refresh`` (canonical tables of 17.9 million persons generated in DuckDB, then the
-real refresh with a DuckDB memory limit). Prints one JSON object.
+``... refresh [SCALE] [--no-gate] [--memory-mib=N]`` (canonical tables of 17.9 million
+persons × SCALE generated in DuckDB, then the real refresh with DuckDB's memory bounded to
+N MiB, default 6144, printing every step's wall and CPU seconds and memory to stderr as it
+ends; ``--no-gate``: primary suppression only). Prints one JSON object.
 
 The geography is the real one where the shared data has it (``nl_wijken_2024.geojson``:
 every wijk with its gemeente; ``nl_gemeenten_2024.geojson``: inhabitants per gemeente);
@@ -327,20 +329,52 @@ def _generate(store: Any, areas: pa.Table, inhabitants: dict[str, int], seed: in
     )
 
 
+def _gate_probe(gate: bool) -> Callable[..., Any]:
+    """A stand-in for refresh's gate call that records it as a step; without ``gate``
+    only the primary rules run (no secondary suppression over the geography)."""
+    from zicht.indicators import _steps
+    from zicht.privacy.disclosure import apply_gate
+
+    def probe(cube: pa.Table, min_count: int, **kwargs: Any) -> pa.Table:
+        if not gate:
+            kwargs.pop("areas", None)
+        with _steps.step("gate" if gate else "gate (primary only)"):
+            return apply_gate(cube, min_count, **kwargs)
+
+    return probe
+
+
+def _summary(steps: list[Any]) -> dict[str, Any]:
+    """Steps of one kind (every ``compute X``, every gate call) summed; the others as
+    they came."""
+    out: dict[str, dict[str, float]] = {}
+    for st in steps:
+        key = "compute (all indicators)" if st.name.startswith("compute ") else st.name
+        row = out.setdefault(key, {"calls": 0, "wall_s": 0.0, "cpu_s": 0.0, "peak_rss_mib": 0})
+        row["calls"] += 1
+        row["wall_s"] = round(row["wall_s"] + st.wall_s, 2)
+        row["cpu_s"] = round(row["cpu_s"] + st.cpu_s, 2)
+        row["peak_rss_mib"] = max(row["peak_rss_mib"], st.peak_rss_mib)
+    return out
+
+
 def bench_national_refresh(
     seed: int = 1,
-    memory_limit: str = "8GiB",
+    memory_mib: int = 6144,
     workdir: Path | None = None,
     gate: bool = True,
     scale: float = 1.0,
 ) -> dict[str, Any]:
-    """Generate the country in DuckDB, then time computing every indicator (and, with
-    ``gate``, the disclosure gate per indicator as refresh does) under a memory limit."""
+    """Generate the country in DuckDB (timed on its own), then time the real
+    :func:`zicht.indicators.refresh.refresh` step by step (every indicator's query,
+    every gate call, cube assembly, keten tables, quality, publish) with the refresh's
+    DuckDB working memory bounded to ``memory_mib``."""
     import tempfile
+    from unittest import mock
 
-    from zicht.indicators.definitions import load_definitions
-    from zicht.indicators.engine import compute_indicator
-    from zicht.privacy.disclosure import apply_gate
+    from zicht.analysis import keten_publish
+    from zicht.indicators import _steps
+    from zicht.indicators import refresh as refresh_mod
     from zicht.workspace import Workspace
 
     areas, inhabitants = national_areas(seed)
@@ -350,47 +384,50 @@ def bench_national_refresh(
             Path(tmp) / "ws", gemeente_code="GM0000", gemeente_naam="Nederland",
             boundary_year=PERIODS[-1],
         )  # fmt: skip
-        t0 = time.perf_counter()
+        ws.set_setting("refresh_memory_mib", memory_mib)
+        w0, c0 = time.perf_counter(), _steps.cpu_seconds()
         with ws.store() as store:
-            store.execute(f"SET memory_limit = '{memory_limit}'")
+            store.limit_memory(memory_mib)
             store.execute(f"SET temp_directory = '{Path(tmp) / 'spill'}'")
             _generate(store, areas, inhabitants, seed)
+            store.execute("CHECKPOINT")
             rows = {
                 t: int(store.scalar(f"SELECT count(*) FROM {t}") or 0)
                 for t in ("person_period", "provision", "chain_event", "cost")
             }
-        generate_s = time.perf_counter() - t0
-        cpu0, _ = _usage()
-        w0 = time.perf_counter()
-        timings: dict[str, float] = {}
-        cells = 0
-        gate_s = 0.0
-        with ws.store() as store:
-            store.execute(f"SET memory_limit = '{memory_limit}'")
-            store.prepare_for_indicators()
-            for d in load_definitions().values():
-                t = time.perf_counter()
-                raw = compute_indicator(store, d, ws.settings, PERIODS[-1])
-                timings[d.id] = round(time.perf_counter() - t, 2)
-                cells += raw.num_rows
-                if gate:
-                    g = time.perf_counter()
-                    apply_gate(raw, 10, areas=areas, dominance_pct=85)
-                    gate_s += time.perf_counter() - g
+        print(f"generate: {time.perf_counter() - w0:.1f} s wall", file=sys.stderr, flush=True)
+        generate = {
+            "wall_s": round(time.perf_counter() - w0, 1),
+            "cpu_s": round(_steps.cpu_seconds() - c0, 1),
+            "rss_mib_after": _steps.rss_mib(),
+            "peak_rss_mib": _steps.peak_rss_mib(),
+        }
+        w0, c0 = time.perf_counter(), _steps.cpu_seconds()
+        with (
+            _steps.recording(sys.stderr) as steps,
+            mock.patch.object(refresh_mod, "apply_gate", _gate_probe(gate)),
+            mock.patch.object(keten_publish, "apply_gate", _gate_probe(gate)),
+        ):
+            report = refresh_mod.refresh(ws)
         wall = time.perf_counter() - w0
-        cpu1, peak = _usage()
+        cpu = _steps.cpu_seconds() - c0
     return {
         "benchmark": "national_refresh",
         "inhabitants": sum(inhabitants.values()),
         "rows": rows,
-        "memory_limit": memory_limit,
-        "generate_seconds": round(generate_s, 1),
-        "compute_and_gate_wall_seconds": round(wall, 1),
-        "gate_wall_seconds": round(gate_s, 1),
-        "cpu_seconds": round(cpu1 - cpu0, 1),
-        "peak_rss_mib": round(peak),
-        "cells": cells,
-        "slowest_indicators": sorted(timings.items(), key=lambda kv: -kv[1])[:5],
+        "refresh_memory_mib": memory_mib,
+        "gate": "primary and secondary" if gate else "primary only",
+        "generate": generate,
+        "refresh_wall_s": round(wall, 1),
+        "refresh_cpu_s": round(cpu, 1),
+        "peak_rss_mib": _steps.peak_rss_mib(),
+        "cells": report.cells,
+        "suppressed": report.suppressed,
+        "steps": _summary(steps),
+        "slowest_indicators": sorted(
+            ((st.name[8:], st.wall_s, st.cpu_s) for st in steps if st.name.startswith("compute ")),
+            key=lambda r: -r[1],
+        )[:8],
         "load_average": os.getloadavg(),
         "target_seconds": 180.0,
     }
@@ -403,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
         "gate": lambda: bench_gate(indicators=int(args[1]) if len(args) > 1 else None),
         "refresh": lambda: bench_national_refresh(
             gate="--no-gate" not in args,
+            memory_mib=int(
+                next((a.split("=", 1)[1] for a in args if a.startswith("--memory-mib=")), 6144)
+            ),
             scale=float(next((a for a in args[1:] if not a.startswith("-")), "1")),
         ),
     }

@@ -14,12 +14,15 @@ definition (id, unit) never enters the SQL but is added to the Arrow result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pyarrow as pa
 
 from zicht.config import Settings
-from zicht.indicators import _dialect
+from zicht.indicators import _dialect, _steps
 from zicht.indicators.definitions import BREAKDOWNS, IndicatorDefinition
 from zicht.model.schema import LEVELS
 from zicht.store import Store
@@ -51,13 +54,41 @@ UNKNOWN_CATEGORY = "onbekend"
 LATEST_BOUNDARY_YEAR = "(SELECT max(a0.boundary_year) FROM area a0)"
 """Boundary year expression used when the workspace has none configured."""
 
+SHARED: dict[str, str] = {
+    "household_period": """\
+SELECT q.period, q.household_id, count(*) AS n,
+       sum(CASE WHEN q.period - q.birth_year BETWEEN 0 AND {youth_max_age}
+                THEN 1 ELSE 0 END) AS kids,
+       min(q.buurt_code) AS buurt_code
+FROM person_period q
+GROUP BY q.period, q.household_id""",
+    "provision_period": """\
+SELECT y.period, v.provision_id, v.person_id, v.law, v.product_category, v.referrer,
+       v.start_date, v.end_date
+FROM provision v
+JOIN (SELECT DISTINCT period FROM person_period) y
+  ON v.start_date <= make_date(y.period, 12, 31)
+  AND (v.end_date IS NULL OR v.end_date >= make_date(y.period, 1, 1))""",
+}
+"""Relations the engine offers a definition's ``facts`` besides the canonical tables,
+by name: ``household_period`` has one row per household and period with its members
+(``n``), its youth (``kids``, age 0 to ``youth_max_age``) and its smallest buurt code;
+``provision_period`` one row per provision and period it was active in (started on or
+before 31 December, not ended before 1 January), so that "had an active provision of
+this kind" is a plain ``(p.period, p.person_id) IN (SELECT period, person_id ...)``
+rather than a correlated ``EXISTS`` with date conditions (which DuckDB answers by first
+collecting every distinct person and period of the outer query).
+Alone, a definition's query gets each as a CTE (so the SQL shown to an analyst is
+self-contained); inside :func:`shared_tables` (a refresh, :func:`compute_cube`) each is
+computed once as a temporary table and read by every definition naming it, instead of
+grouping the whole ``person_period`` once per definition."""
+
 _TEMPLATE = """\
-WITH facts AS (
+WITH {shared}facts AS (
 {facts}
 ),
 fb AS (
-  SELECT f.*{bd_columns}
-  FROM facts f
+{fb}
 ),
 area_map AS (
   SELECT b.code AS buurt_code, 'buurt' AS level, b.code AS area_code
@@ -120,6 +151,35 @@ _BD_GRID = """
   WHERE a.boundary_year = {by} AND a.level IN ({levels})"""
 
 
+_FB_ROWS = """\
+  SELECT f.*{bd_columns}
+  FROM facts f"""
+
+_FB_SUMS = """\
+  SELECT f.period, f.buurt_code{bd_columns},
+         {partials}
+  FROM facts f
+  GROUP BY {positions}"""
+
+_ADDITIVE = re.compile(
+    r"^\s*(?:sum\s*\(\s*[a-z_][a-z0-9_]*\s*\)|count\s*\(\s*(?:\*|[a-z_][a-z0-9_]*)\s*\))\s*$",
+    re.IGNORECASE,
+)
+"""An aggregate whose value over a wijk or gemeente is the sum of its values over the
+buurten (and over the categories of a breakdown): ``sum(column)``, ``count(*)``,
+``count(column)``."""
+
+
+def additive(definition: IndicatorDefinition) -> bool:
+    """Whether the engine may sum the definition per buurt first: every aggregate it
+    uses is :data:`_ADDITIVE` (a median is not; a dominance maximum is a maximum of
+    maxima)."""
+    parts = [definition.denominator]
+    if definition.kind in ("rate", "mean_amount"):
+        parts.append(definition.numerator or "")
+    return definition.kind != "median" and all(_ADDITIVE.match(p) for p in parts)
+
+
 def _indent(sql: str, spaces: int = 2) -> str:
     pad = " " * spaces
     return "\n".join(pad + line if line.strip() else line for line in sql.strip().splitlines())
@@ -155,8 +215,31 @@ def _breakdown_sql(definition: IndicatorDefinition) -> dict[str, str]:
     }
 
 
+SHARED_SOURCES: dict[str, tuple[str, ...]] = {
+    "household_period": ("person_period",),
+    "provision_period": ("provision", "person_period"),
+}
+"""The canonical tables each :data:`SHARED` relation reads (for the incremental
+refresh and the lineage of a figure)."""
+
+
+def shared_named(definition: IndicatorDefinition) -> list[str]:
+    """The :data:`SHARED` relations a definition's ``facts`` name."""
+    return [name for name in SHARED if re.search(rf"\b{name}\b", definition.facts)]
+
+
+def _shared_sql(name: str, settings: Settings) -> str:
+    return re.sub(
+        r"\{([a-z_][a-z0-9_]*)\}", lambda m: str(settings.get_int(m.group(1))), SHARED[name]
+    )
+
+
 def indicator_sql(
-    definition: IndicatorDefinition, settings: Settings, dialect: str, boundary_year: str
+    definition: IndicatorDefinition,
+    settings: Settings,
+    dialect: str,
+    boundary_year: str,
+    materialized: Iterable[str] = (),
 ) -> str:
     """The query computing one indicator for all levels, areas, periods and breakdowns.
 
@@ -164,7 +247,8 @@ def indicator_sql(
     :data:`LATEST_BOUNDARY_YEAR`. Result columns: level, area_code, period, breakdown,
     category, value, numerator, denominator, and ``dominant`` (the largest single
     contribution to the numerator) when the definition has ``dominance_of`` (the engine
-    adds indicator_id, unit and status).
+    adds indicator_id, unit and status). The :data:`SHARED` relations the facts name
+    become CTEs, except those in ``materialized`` (temporary tables of the connection).
     """
     den = definition.denominator
     null = "CAST(NULL AS DOUBLE PRECISION)"
@@ -188,8 +272,42 @@ def indicator_sql(
         dominant_out = ",\n       agg.dominant AS dominant"
     parts = _breakdown_sql(definition)
     parts["bd_grid"] = parts["bd_grid"].replace("{by}", boundary_year)
+    if additive(definition):
+        # Sum the facts per buurt, period and category first; the levels and the
+        # breakdown totals then add up thousands of partial sums instead of every unit
+        # three times over (each buurt is counted in itself, its wijk and gemeente).
+        partials = [f"{den} AS zicht_den"]
+        den = "CAST(sum(f.zicht_den) AS BIGINT)"
+        if definition.kind in ("rate", "mean_amount"):
+            partials.append(f"{definition.numerator} AS zicht_num")
+            numerator = "CAST(sum(f.zicht_num) AS DOUBLE PRECISION)"
+            scale = f" * {int(definition.scale)}" if definition.scale != 1 else ""
+            value = f"{numerator}{scale} / NULLIF({den}, 0)"
+        else:
+            value = f"CAST({den} AS DOUBLE PRECISION)"
+        if definition.dominance_of is not None:
+            partials.append(
+                f"max(CAST(f.{definition.dominance_of} AS DOUBLE PRECISION)) AS zicht_dom"
+            )
+            dominant = ",\n         max(f.zicht_dom) AS dominant"
+        positions = ", ".join(str(i) for i in range(1, 3 + len(definition.breakdowns)))
+        fb = _FB_SUMS.format(
+            bd_columns=parts.pop("bd_columns"),
+            partials=",\n         ".join(partials),
+            positions=positions,
+        )
+    else:
+        fb = _FB_ROWS.format(bd_columns=parts.pop("bd_columns"))
+    done = set(materialized)
+    shared = "".join(
+        f"{name} AS (\n{_indent(_shared_sql(name, settings))}\n),\n"
+        for name in shared_named(definition)
+        if name not in done
+    )
     return _TEMPLATE.format(
+        shared=shared,
         facts=_indent(definition.facts_sql(settings)),
+        fb=fb,
         by=boundary_year,
         numerator=numerator,
         denominator=den,
@@ -201,6 +319,54 @@ def indicator_sql(
     )
 
 
+class _Shared:
+    """The :data:`SHARED` relations made temporary tables on one connection so far."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.made: list[str] = []
+
+    def ensure(self, name: str) -> str:
+        if name not in self.made:
+            with _steps.step(f"shared {name}"):
+                self.store.execute(f"DROP TABLE IF EXISTS {name}")
+                self.store.execute(
+                    f"CREATE TEMPORARY TABLE {name} AS\n{_shared_sql(name, self.settings)}"
+                )
+                self.store.analyze(name)
+            self.made.append(name)
+        return name
+
+    def drop(self) -> None:
+        for name in self.made:
+            self.store.execute(f"DROP TABLE IF EXISTS {name}")
+        self.made.clear()
+
+
+_active: ContextVar[_Shared | None] = ContextVar("zicht_shared_tables", default=None)
+
+
+@contextmanager
+def shared_tables(store: Store, settings: Settings) -> Iterator[None]:
+    """Inside the block, :func:`compute_indicator` on ``store`` reads each
+    :data:`SHARED` relation from a temporary table made the first time a definition
+    names it. The canonical tables must not change inside the block (a refresh reads
+    them in one transaction); the tables are dropped at its end. After an exception
+    they are left to the rollback of the surrounding transaction (or the connection's
+    end), since an aborted transaction accepts no further statement."""
+    shared = _Shared(store, settings)
+    token = _active.set(shared)
+    try:
+        yield
+    except BaseException:
+        shared.made.clear()
+        raise
+    finally:
+        _active.reset(token)
+    shared.drop()
+
+
 def _const(value: str, n: int) -> pa.Array:
     return pa.array([value] * n, type=pa.string())
 
@@ -209,8 +375,13 @@ def compute_indicator(
     store: Store, definition: IndicatorDefinition, settings: Settings, boundary_year: int
 ) -> pa.Table:
     """One indicator's cells, in the cube schema plus ``dominant``, status still unset."""
-    sql = indicator_sql(definition, settings, store.dialect, str(int(boundary_year)))
-    raw = store.fetch_arrow(sql)
+    materialized: list[str] = []
+    active = _active.get()
+    if active is not None and active.store is store:
+        materialized = [active.ensure(name) for name in shared_named(definition)]
+    sql = indicator_sql(definition, settings, store.dialect, str(int(boundary_year)), materialized)
+    with _steps.step(f"compute {definition.id}"):
+        raw = store.fetch_arrow(sql)
     n = raw.num_rows
     dominant = (
         raw.column("dominant").cast(pa.float64())
@@ -247,10 +418,19 @@ def compute_cube(
     """Every indicator's cells in one table (ungated)."""
     defs = definitions.values() if isinstance(definitions, Mapping) else definitions
     store.prepare_for_indicators()
-    parts = [compute_indicator(store, d, settings, boundary_year) for d in defs]
+    with shared_tables(store, settings):
+        parts = [compute_indicator(store, d, settings, boundary_year) for d in defs]
     if not parts:
         return CUBE_SCHEMA.append(pa.field("dominant", pa.float64())).empty_table()
     return pa.concat_tables(parts)
 
 
-__all__ = ["CUBE_SCHEMA", "LEVELS", "compute_cube", "compute_indicator", "indicator_sql"]
+__all__ = [
+    "CUBE_SCHEMA",
+    "LEVELS",
+    "SHARED",
+    "compute_cube",
+    "compute_indicator",
+    "indicator_sql",
+    "shared_tables",
+]

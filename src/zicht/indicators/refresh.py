@@ -27,11 +27,12 @@ from zicht.analysis.context import context_cells
 from zicht.analysis.keten_publish import keten_tables
 from zicht.config import Settings
 from zicht.errors import RefreshError
-from zicht.indicators import _incremental, publish
+from zicht.indicators import _incremental, _steps, publish
 from zicht.indicators.definitions import IndicatorDefinition, load_definitions
-from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator
+from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator, shared_tables
 from zicht.privacy.disclosure import SUPPRESSED, apply_gate, assert_gated
 from zicht.quality.lineage import indicator_quality
+from zicht.quality.scores import SourceScore, score
 from zicht.store import Store
 from zicht.workspace import Workspace
 
@@ -72,6 +73,7 @@ class _Inputs:
     keten: dict[str, pa.Table]
     keten_recomputed: bool
     seconds_keten: float
+    source_scores: list[SourceScore]
 
 
 def _boundary_year(store: Store, settings: Settings) -> int:
@@ -156,7 +158,8 @@ def _read_inputs(
             _incremental.store_cells(root, d.id, fp, cells)
             recomputed.append(d.id)
         parts.append(cells)
-    cube = pa.concat_tables(parts) if parts else CUBE_SCHEMA.empty_table()
+    with _steps.step("cube assembly"):
+        cube = pa.concat_tables(parts) if parts else CUBE_SCHEMA.empty_table()
     loads = [
         {"file": r[0], "rows_in": int(r[1]), "accepted": int(r[2]), "quarantined": int(r[3])}
         for r in store.fetchall(
@@ -164,7 +167,11 @@ def _read_inputs(
         )
     ]
     started = time.perf_counter()
-    keten, keten_recomputed = keten_tables(store, settings, boundary_year, root)
+    with _steps.step("quality scores"):
+        # Once per refresh: the keten tables and every indicator's score read them.
+        source_scores = score(store)
+    with _steps.step("keten tables"):
+        keten, keten_recomputed = keten_tables(store, settings, boundary_year, root, source_scores)
     return _Inputs(
         boundary_year,
         periods,
@@ -177,6 +184,7 @@ def _read_inputs(
         {f"keten_{k}.parquet": t for k, t in keten.items()},
         keten_recomputed,
         time.perf_counter() - started,
+        source_scores,
     )
 
 
@@ -192,10 +200,12 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
     definitions = load_definitions(ws.root / WORKSPACE_INDICATORS_DIR)
     published_dir = ws.published_dir
     with ws.store() as store:
-        with store.transaction():
+        store.limit_memory(settings.get_int("refresh_memory_mib"))
+        with store.transaction(), shared_tables(store, settings):
             inputs = _read_inputs(store, settings, definitions, progress, ws.root)
         cube = inputs.cube
-        context = context_cells(store, inputs.areas.column("code").to_pylist())
+        with _steps.step("context cells"):
+            context = context_cells(store, inputs.areas.column("code").to_pylist())
         assert_gated(cube, min_count)
         now = datetime.now(UTC)
         refresh_id = publish.new_refresh_id(now)
@@ -214,18 +224,21 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         # Still holding the store: two refreshes never publish at the same time.
         published_dir.mkdir(parents=True, exist_ok=True)
         publish.clean_stale(published_dir)
+        with _steps.step("quality"):
+            quality = indicator_quality(store, definitions, inputs.source_scores)
         try:
-            publish.write_snapshot(
-                published_dir,
-                refresh_id,
-                cube=cube,
-                areas=inputs.areas,
-                indicators=indicators,
-                meta=meta,
-                context=context,
-                quality=indicator_quality(store, definitions),
-                extra=inputs.keten,
-            )
+            with _steps.step("publish"):
+                publish.write_snapshot(
+                    published_dir,
+                    refresh_id,
+                    cube=cube,
+                    areas=inputs.areas,
+                    indicators=indicators,
+                    meta=meta,
+                    context=context,
+                    quality=quality,
+                    extra=inputs.keten,
+                )
             publish.make_current(published_dir, refresh_id)
         except OSError as exc:
             publish.discard(published_dir, refresh_id)

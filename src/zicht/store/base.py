@@ -81,6 +81,15 @@ class Store(ABC):
         engines that need secondary indexes and statistics build them here; the
         default does nothing, DuckDB's zone maps and hash joins need none)."""
 
+    def analyze(self, table: str) -> None:  # noqa: B027  # optional capability
+        """Gather the planner's statistics of a table just made (a capability: engines
+        whose planner needs them collect them here; DuckDB keeps its own)."""
+
+    def limit_memory(self, mib: int) -> None:  # noqa: B027  # optional capability
+        """Bound the engine's own working memory in this process to ``mib`` MiB, spilling
+        to disk beyond it (a capability: an embedded engine honours it; a server has its
+        own configuration, so the default does nothing). 0 keeps the engine's default."""
+
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """All or nothing: commit on success, roll back on any exception."""

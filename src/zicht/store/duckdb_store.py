@@ -72,6 +72,10 @@ class DuckDBStore(Store):
             self._con.unregister(tmp)
         return rows
 
+    def limit_memory(self, mib: int) -> None:
+        if mib > 0:
+            self._con.execute(f"SET memory_limit = '{int(mib)}MiB'")
+
     def begin(self) -> None:
         self._con.execute("BEGIN TRANSACTION")
 

@@ -139,6 +139,9 @@ class PostgresStore(Store):
             self.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
         self.execute("ANALYZE " + ", ".join(sorted({t for t, _ in _INDEXES})))
 
+    def analyze(self, table: str) -> None:
+        self.execute(f"ANALYZE {table}")
+
     def begin(self) -> None:
         self._con.execute(b"BEGIN")
 
