@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from zicht.errors import GenerateError
 from zicht.synth._files import SURNAMES, first_names, product_codes
 from zicht.synth._population import Population
 from zicht.synth._provisions import JEUGD, WMO, Spells
@@ -169,14 +170,33 @@ class Background:
         return files, next_id + files
 
     def wait(self) -> None:
-        """Wait until every queued file is written; raises what a job raised."""
+        """Wait until every queued file is written.
+
+        A job that failed, or a worker that died, raises :class:`GenerateError` with one
+        line; the jobs not yet started are cancelled.
+        """
         try:
             for job, files, next_id in self._jobs:
-                if job.result() != (files, next_id):
-                    raise RuntimeError("message writer: file count differs from the plan")
+                try:
+                    got = job.result()
+                except BrokenProcessPool:
+                    raise GenerateError(
+                        "berichten schrijven mislukt: het schrijfproces is onverwacht gestopt"
+                    ) from None
+                except Exception as exc:  # noqa: BLE001  # one line for the user
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    raise GenerateError(
+                        f"berichten schrijven mislukt: {type(exc).__name__}: {first}"
+                    ) from exc
+                if got != (files, next_id):
+                    raise GenerateError(
+                        "berichten schrijven mislukt: aantal bestanden wijkt af van het plan"
+                    )
         finally:
             self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the worker: jobs not yet started are cancelled, a running one finishes."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
