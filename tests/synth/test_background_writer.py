@@ -41,3 +41,20 @@ def test_background_message_writer_writes_the_same_bytes(
     )
     assert messages and a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_messages_split_into_parts_over_two_workers_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zicht.synth import _berichten
+
+    monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 10**9)
+    inline = generate(tmp_path / "inline", persons=3_000, seed=5)
+    monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 0)
+    monkeypatch.setattr(_berichten, "PART_FILES", 37)  # many small jobs, in any order
+    worker = generate(tmp_path / "worker", persons=3_000, seed=5)
+    assert sum(f.get("files", 0) for f in inline["files"].values()) > 10 * 37
+    assert json.dumps(worker, sort_keys=True) == json.dumps(inline, sort_keys=True)
+    a, b = _contents(tmp_path / "inline"), _contents(tmp_path / "worker")
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []

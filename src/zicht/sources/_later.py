@@ -1,10 +1,12 @@
 """Files still being written: plan them (and parse their messages ahead) once they exist.
 
 ``ingest_files(..., written=...)`` loads the exports that are complete at once and hands
-the rest to :class:`Later`: a thread that waits in ``written()`` until another process
-(the demo's message writer) has finished them, then lists the folders, groups the files
-and starts a :class:`~zicht.sources.xml_load.Prefetch` over their messages, all while
-this process is still writing the exports into the workspace. The workspace has one
+the rest to :class:`Later`: a thread that starts the workers of a
+:class:`~zicht.sources.xml_load.Prefetch`, waits in ``written()`` until another process
+(the demo's message writer) has finished the files, then lists the folders, hands the
+XML files to the workers and groups the files (a file that turns out not to be a message
+is loaded by its mapping; its parse is never used), all while this process is still
+writing the exports into the workspace. The workspace has one
 writer throughout: the thread reads files, never the database.
 """
 
@@ -62,22 +64,26 @@ class Later:
         self._out: tuple[list[Path], Plan, Prefetch | None] | None = None
 
         def run() -> None:
+            ahead: Prefetch | None = None
             try:
+                # Spawn the parsing workers (imports, XSDs) while the files are written.
+                from zicht.sources.xml_load import Prefetch
+
+                ahead = Prefetch(ws, warm=True)
                 written()
                 paths = expand(files)
+                if ahead is not None:  # parse while the files are grouped below
+                    ahead.add([p for p in paths if p.suffix.lower() == ".xml"])
                 planned = plan(paths, mapping)
-                ahead = None
-                messages = [f for kind, group, _ in planned if kind == "xml" for f in group]
                 with self._lock:
-                    if self._abandoned:
-                        return
-                    if messages:
-                        from zicht.sources.xml_load import Prefetch
-
-                        ahead = Prefetch(ws, messages)
-                    self._out = (paths, planned, ahead)
+                    if not self._abandoned:
+                        self._out = (paths, planned, ahead)
+                        ahead = None
             except BaseException as exc:  # re-raised in the caller's thread by result()
                 self._error = exc
+            finally:
+                if ahead is not None:  # abandoned, or failed: nobody will read it
+                    ahead.close()
 
         self._thread = threading.Thread(target=run, name="ingest-later", daemon=True)
         self._thread.start()

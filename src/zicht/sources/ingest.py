@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -140,13 +141,15 @@ def expand(files: Sequence[Path]) -> list[Path]:
     for f in files:
         f = Path(f)
         if f.is_dir():
-            found = [
-                p
-                for p in sorted(f.iterdir())
-                if p.is_file()
-                and not p.name.startswith(".")
-                and not p.name.endswith((".mapping.yaml", ".mapping.yml"))
-            ]
+            with os.scandir(f) as entries:  # no stat per file (tens of thousands of messages)
+                names = sorted(
+                    e.name
+                    for e in entries
+                    if e.is_file()
+                    and not e.name.startswith(".")
+                    and not e.name.endswith((".mapping.yaml", ".mapping.yml"))
+                )
+            found = [f / name for name in names]
             if not found:
                 raise SourceError(f"{f}: de map bevat geen bestanden om in te lezen")
             out.extend(found)

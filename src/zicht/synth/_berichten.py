@@ -7,6 +7,7 @@ their dates, so they travel in one message, which keeps the file count moderate.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import pickle
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -64,8 +65,15 @@ def write(
     agb: npt.NDArray[np.object_],
     extraction: int,
     next_id: int,
+    part: tuple[int, int | None] = (0, None),
 ) -> tuple[int, int]:
-    """Write the chunk's messages of one law; return (files written, next message id)."""
+    """Write the chunk's messages of one law; return (files written, next message id).
+
+    ``part``: only the messages ``first <= n < last`` of the chunk's sequence, with the
+    ids and bytes they have in the whole sequence (so parts may be written in any order,
+    by any process); the id returned is the one after the part.
+    """
+    first, last = part
     types = JEUGD if s.law == "jeugd" else WMO
     folder, prefix = _FOLDER[s.law]
     out = root / "berichten" / folder
@@ -78,8 +86,12 @@ def write(
     files = 0
     surnames = SURNAMES[pop.surname]
     names = first_names(pop, np.arange(pop.n))
+    n = -1
     for kind, idx, dag, groups in _groups(s, extraction):
         for group in groups:
+            n += 1
+            if n < first or (last is not None and n >= last):
+                continue
             rows = idx[group]
             p = int(s.person[rows[0]])
             products = tuple(
@@ -101,7 +113,7 @@ def write(
                 kind=kind,
                 gemeente_code=gemeente,
                 provider_code=str(agb[int(s.provider[rows[0]])]),
-                message_id=str(next_id),
+                message_id=str(next_id + n),
                 dagtekening=to_date(int(dag[group[0]])),
                 bsn=f"{int(pop.bsn[p]):09d}",
                 birth_date=to_date(int(pop.birth[p])),
@@ -110,31 +122,51 @@ def write(
                 first_names=str(names[p]),
                 products=products,
             )
-            write_message(out / f"{prefix}{kind}_{next_id}.xml", msg)
-            next_id += 1
+            write_message(out / f"{prefix}{kind}_{next_id + n}.xml", msg)
             files += 1
-    return files, next_id
+    return files, next_id + first + files
 
 
-def write_pickled(blob: bytes) -> tuple[int, int]:
+def write_pickled(blob: bytes, part: tuple[int, int | None]) -> tuple[int, int]:
     """:func:`write` with its arguments pickled (for a worker process)."""
-    args = pickle.loads(blob)  # noqa: S301  # made by this process tree, never read from disk
-    return write(*args)
+    root, s, pop, gemeente, agb, extraction, next_id = pickle.loads(blob)  # noqa: S301  # made by this process tree, never read from disk
+    return write(root, s, pop, gemeente, agb, extraction, next_id, part)
+
+
+PART_FILES = 1500
+"""Messages per job of the worker processes (a chunk's law is split into such parts)."""
+NICE = 5
+"""The writers yield to the generating (and ingesting) process, which the rest waits for."""
+
+
+def _lower_priority() -> None:
+    try:
+        os.nice(NICE)
+    except OSError:  # pragma: no cover - not allowed: same priority
+        pass
 
 
 class Background:
-    """Writes message files in one spawned worker process while the caller goes on
-    (or at once, in this process, when ``worker`` is False).
+    """Writes message files in spawned worker processes while the caller goes on (or at
+    once, in this process, when ``worker`` is False).
 
-    The arguments are pickled at once, so the caller may change or drop its arrays
-    afterwards; :meth:`wait` checks that every job wrote the files :func:`count` said.
+    Two workers on two or more cores, at a lower priority than the caller: while the
+    caller works they share the other core, and when it waits for them they use both.
+    Each chunk's messages are split into parts of :data:`PART_FILES` (the same files and
+    bytes as one job). The arguments are pickled at once, so the caller may change or drop
+    its arrays afterwards; :meth:`wait` checks that every job wrote the files
+    :func:`count` said.
     """
 
     def __init__(self, worker: bool = True) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._jobs: list[tuple[Future[tuple[int, int]], int, int]] = []
         if worker:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(2, os.cpu_count() or 1),
+                mp_context=mp.get_context("spawn"),
+                initializer=_lower_priority,
+            )
             # Start the worker now: in a script without a ``__main__`` guard (which a
             # spawned worker runs again) it fails here, before it has written anything,
             # and the files are then written in this process.
@@ -166,7 +198,10 @@ class Background:
         assert self._pool is not None
         files = count(s, extraction)
         blob = pickle.dumps((root, s, pop, gemeente, agb, extraction, next_id))
-        self._jobs.append((self._pool.submit(write_pickled, blob), files, next_id + files))
+        for first in range(0, files, PART_FILES):
+            last = min(files, first + PART_FILES)
+            job = self._pool.submit(write_pickled, blob, (first, last))
+            self._jobs.append((job, last - first, next_id + last))
         return files, next_id + files
 
     def wait(self) -> None:
