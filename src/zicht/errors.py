@@ -33,3 +33,7 @@ class RefreshError(ZichtError):
 
 class AccessError(ZichtError):
     """An account cannot be created, changed or used (bad name, role or password)."""
+
+
+class GenerateError(ZichtError):
+    """The synthetic gemeente could not be written (e.g. its message writer failed)."""

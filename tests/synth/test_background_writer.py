@@ -48,6 +48,7 @@ def test_the_worker_queue_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyP
     from zicht.synth import _berichten
 
     monkeypatch.setattr(zicht.synth, "CHUNK_PERSONS", 1)  # a chunk per buurt: 6 chunks
+    monkeypatch.setattr(_berichten, "PART_FILES", 50)  # several jobs per chunk
     monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 10**9)
     inline = generate(tmp_path / "inline", persons=12_000, seed=5)
     monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 0)
@@ -56,7 +57,7 @@ def test_the_worker_queue_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     def watched(self: _berichten.Background, *args: object) -> tuple[int, int]:
         out = submit(self, *args)  # type: ignore[arg-type]
-        pending.append(sum(not job.done() for job, *_ in self._jobs))
+        pending.append(sum(any(not job.done() for job in parts) for parts in self._chunks))
         return out
 
     monkeypatch.setattr(_berichten.Background, "submit", watched)
@@ -66,3 +67,20 @@ def test_the_worker_queue_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyP
     a, b = _contents(tmp_path / "inline"), _contents(tmp_path / "worker")
     assert json.dumps(worker, sort_keys=True) == json.dumps(inline, sort_keys=True)
     assert a.keys() == b.keys() and [k for k in a if a[k] != b[k]] == []
+
+
+def test_messages_split_into_parts_over_two_workers_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zicht.synth import _berichten
+
+    monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 10**9)
+    inline = generate(tmp_path / "inline", persons=3_000, seed=5)
+    monkeypatch.setattr(zicht.synth, "BACKGROUND_FROM", 0)
+    monkeypatch.setattr(_berichten, "PART_FILES", 37)  # many small jobs, in any order
+    worker = generate(tmp_path / "worker", persons=3_000, seed=5)
+    assert sum(f.get("files", 0) for f in inline["files"].values()) > 10 * 37
+    assert json.dumps(worker, sort_keys=True) == json.dumps(inline, sort_keys=True)
+    a, b = _contents(tmp_path / "inline"), _contents(tmp_path / "worker")
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []

@@ -29,7 +29,7 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from zicht.config import istandaarden_dir
-from zicht.errors import SourceError
+from zicht.errors import SourceError, ZichtError
 from zicht.quality.rules import TARGET_SPECS
 from zicht.quality.validate import validate
 from zicht.sources.ingest import (
@@ -79,10 +79,19 @@ class Prefetch:
 
     CHUNK = 64
 
-    def __init__(self, ws: Workspace, paths: Sequence[Path]) -> None:
+    def __init__(self, ws: Workspace, paths: Sequence[Path] = (), *, warm: bool = False) -> None:
+        """``warm``: start the workers now (spawned, imports done, XSDs compiled), even
+        before any path is known; :meth:`add` gives them the paths later."""
         self.xsd_dir = istandaarden_dir(ws.settings)
-        self._pool = _pool() if len(paths) >= PARALLEL_FROM else None
+        self._pool = _pool() if warm or len(paths) >= PARALLEL_FROM else None
         self._where: dict[str, tuple[Future[list[ParsedMessage | SourceError]], int]] = {}
+        if self._pool is not None and warm:
+            for _ in range(os.cpu_count() or 1):
+                self._pool.submit(_warm, self.xsd_dir)
+        self.add(paths)
+
+    def add(self, paths: Sequence[Path]) -> None:
+        """Parse these files too (in chunks, in this order)."""
         if self._pool is None:
             return
         for start in range(0, len(paths), self.CHUNK):
@@ -106,6 +115,20 @@ class Prefetch:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._where.clear()
+
+
+def _warm(xsd_dir: Path | None) -> None:
+    """Compile the XSDs of the messages the demo writes (a worker keeps them)."""
+    if xsd_dir is None:
+        return
+    from zicht.sources import _xml_schema
+
+    for folder, prefix in (("ijw", "JW"), ("iwmo", "WMO")):
+        for kind in ("301", "305", "307"):
+            try:
+                _xml_schema.schema_for(xsd_dir, folder, prefix + kind)
+            except ZichtError:  # a missing XSD folder is reported when a message needs it
+                return
 
 
 def _read_chunk(paths: list[str], xsd_dir: Path | None) -> list[ParsedMessage | SourceError]:

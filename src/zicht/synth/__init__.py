@@ -29,7 +29,7 @@ from zicht.synth._stories import write as write_stories
 from zicht.synth._truth import Truth
 from zicht.synth._writers import BlockWriter, CsvWriter, XlsxWriter, fmt_ints
 
-__all__ = ["generate", "CHUNK_PERSONS"]
+__all__ = ["generate", "start", "Started", "CHUNK_PERSONS"]
 
 CHUNK_PERSONS = 100_000
 BACKGROUND_FROM = 20_000
@@ -81,6 +81,64 @@ def generate(
     """Write a synthetic gemeente into `out` (layout as in docs/model.md).
 
     Returns the manifest, which is also written to ``out/manifest.json``.
+    """
+    with start(
+        out,
+        persons=persons,
+        seed=seed,
+        years=years,
+        last_year=last_year,
+        defect_rate=defect_rate,
+        progress=progress,
+    ) as started:
+        return started.wait()
+
+
+class Started:
+    """A synthetic gemeente whose exports are written while its iJw/iWmo message files
+    may still be in the works (a worker process writes them).
+
+    :meth:`wait` returns when every message file is written, writes ``manifest.json``
+    (so that file marks a complete folder) and returns the manifest; a failed writer
+    raises :class:`~zicht.errors.GenerateError` (one line). Used as a context manager,
+    leaving it stops the writer (jobs not yet begun are cancelled).
+    """
+
+    def __init__(self, out: Path, manifest: dict[str, Any], messages: _berichten.Background):
+        self.out = out
+        self.manifest = manifest
+        self._messages = messages
+
+    def wait(self) -> dict[str, Any]:
+        self._messages.wait()
+        (self.out / "manifest.json").write_text(
+            json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        return self.manifest
+
+    def close(self) -> None:
+        self._messages.close()
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start(
+    out: Path,
+    *,
+    persons: int = 120_000,
+    seed: int = 1,
+    years: int = 5,
+    last_year: int = 2025,
+    defect_rate: float = 0.003,
+    progress: bool = False,
+) -> Started:
+    """Write the exports of :func:`generate` and return while a worker process may still
+    be writing the message files (from :data:`BACKGROUND_FROM` inhabitants); call
+    :meth:`Started.wait` for the rest. The files are those of :func:`generate`.
     """
     if persons < 100 or years < 1 or not 0 <= defect_rate < 0.5:
         raise ValueError("persons >= 100, years >= 1 and 0 <= defect_rate < 0.5 are required")
@@ -203,7 +261,6 @@ def generate(
     for writer in writers.values():
         if isinstance(writer, CsvWriter | XlsxWriter):
             writer.close()
-    messages.wait()
     manifest = _manifest(
         geo, periods, seed, persons, n_features, len(provider_rows), writers, message_files
     )
@@ -212,10 +269,7 @@ def generate(
     manifest["lokaal_team"] = lokaal.result()
     manifest["cbs_kwb"] = _kwb.write_kwb(out, manifest["truth"], geo.gemeente_names[0])
     manifest["stories"] = write_stories(out, geo.wijk_codes, periods, seed)
-    (out / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
-    return manifest
+    return Started(out, manifest, messages)
 
 
 def _manifest(

@@ -7,14 +7,17 @@ their dates, so they travel in one message, which keeps the file count moderate.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import pickle
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import wait as futures_wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from zicht.errors import GenerateError
 from zicht.synth._files import SURNAMES, first_names, product_codes
 from zicht.synth._population import Population
 from zicht.synth._provisions import JEUGD, WMO, Spells
@@ -63,8 +66,15 @@ def write(
     agb: npt.NDArray[np.object_],
     extraction: int,
     next_id: int,
+    part: tuple[int, int | None] = (0, None),
 ) -> tuple[int, int]:
-    """Write the chunk's messages of one law; return (files written, next message id)."""
+    """Write the chunk's messages of one law; return (files written, next message id).
+
+    ``part``: only the messages ``first <= n < last`` of the chunk's sequence, with the
+    ids and bytes they have in the whole sequence (so parts may be written in any order,
+    by any process); the id returned is the one after the part.
+    """
+    first, last = part
     types = JEUGD if s.law == "jeugd" else WMO
     folder, prefix = _FOLDER[s.law]
     out = root / "berichten" / folder
@@ -77,8 +87,12 @@ def write(
     files = 0
     surnames = SURNAMES[pop.surname]
     names = first_names(pop, np.arange(pop.n))
+    n = -1
     for kind, idx, dag, groups in _groups(s, extraction):
         for group in groups:
+            n += 1
+            if n < first or (last is not None and n >= last):
+                continue
             rows = idx[group]
             p = int(s.person[rows[0]])
             products = tuple(
@@ -100,7 +114,7 @@ def write(
                 kind=kind,
                 gemeente_code=gemeente,
                 provider_code=str(agb[int(s.provider[rows[0]])]),
-                message_id=str(next_id),
+                message_id=str(next_id + n),
                 dagtekening=to_date(int(dag[group[0]])),
                 bsn=f"{int(pop.bsn[p]):09d}",
                 birth_date=to_date(int(pop.birth[p])),
@@ -109,27 +123,43 @@ def write(
                 first_names=str(names[p]),
                 products=products,
             )
-            write_message(out / f"{prefix}{kind}_{next_id}.xml", msg)
-            next_id += 1
+            write_message(out / f"{prefix}{kind}_{next_id + n}.xml", msg)
             files += 1
-    return files, next_id
+    return files, next_id + first + files
 
 
-def write_pickled(blob: bytes) -> tuple[int, int]:
+def write_pickled(blob: bytes, part: tuple[int, int | None]) -> tuple[int, int]:
     """:func:`write` with its arguments pickled (for a worker process)."""
-    args = pickle.loads(blob)  # noqa: S301  # made by this process tree, never read from disk
-    return write(*args)
+    root, s, pop, gemeente, agb, extraction, next_id = pickle.loads(blob)  # noqa: S301  # made by this process tree, never read from disk
+    return write(root, s, pop, gemeente, agb, extraction, next_id, part)
+
+
+PART_FILES = 1500
+"""Messages per job of the worker processes (a chunk's law is split into such parts)."""
+NICE = 5
+"""The writers yield to the generating (and ingesting) process, which the rest waits for."""
+
+
+def _lower_priority() -> None:
+    try:
+        os.nice(NICE)
+    except OSError:  # pragma: no cover - not allowed: same priority
+        pass
 
 
 class Background:
-    """Writes message files in one spawned worker process while the caller goes on
-    (or at once, in this process, when ``worker`` is False).
+    """Writes message files in spawned worker processes while the caller goes on (or at
+    once, in this process, when ``worker`` is False).
 
-    The arguments are pickled at once, so the caller may change or drop its arrays
-    afterwards; :meth:`wait` checks that every job wrote the files :func:`count` said.
-    At most ``PENDING`` jobs wait for the worker: when the caller makes chunks faster
-    than the worker writes them (18 million inhabitants are ~180 chunks), :meth:`submit`
-    waits for the oldest, so memory stays bounded by the chunk, not by the gemeente.
+    Two workers on two or more cores, at a lower priority than the caller: while the
+    caller works they share the other core, and when it waits for them they use both.
+    Each chunk's messages are split into parts of :data:`PART_FILES` (the same files and
+    bytes as one job). The arguments are pickled at once, so the caller may change or drop
+    its arrays afterwards; :meth:`wait` checks that every job wrote the files
+    :func:`count` said.
+    At most ``PENDING`` chunks wait for the workers: when the caller makes chunks faster
+    than they are written (18 million inhabitants are ~180 chunks), :meth:`submit` waits
+    for the oldest, so memory stays bounded by the chunk, not by the gemeente.
     """
 
     PENDING = 2
@@ -137,8 +167,13 @@ class Background:
     def __init__(self, worker: bool = True) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._jobs: list[tuple[Future[tuple[int, int]], int, int]] = []
+        self._chunks: list[list[Future[tuple[int, int]]]] = []  # the jobs of each chunk
         if worker:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(2, os.cpu_count() or 1),
+                mp_context=mp.get_context("spawn"),
+                initializer=_lower_priority,
+            )
             # Start the worker now: in a script without a ``__main__`` guard (which a
             # spawned worker runs again) it fails here, before it has written anything,
             # and the files are then written in this process.
@@ -169,21 +204,48 @@ class Background:
             return write(root, s, pop, gemeente, agb, extraction, next_id)
         assert self._pool is not None
         files = count(s, extraction)
-        for job, *_ in self._jobs[: max(0, len(self._jobs) - self.PENDING + 1)]:
-            job.result()  # back-pressure: the pickled chunks in the queue are the memory
+        # Back-pressure: the pickled chunks waiting for a worker are the memory. Errors
+        # surface in wait(), with one line.
+        for parts in self._chunks[: max(0, len(self._chunks) - self.PENDING + 1)]:
+            futures_wait(parts)
         blob = pickle.dumps((root, s, pop, gemeente, agb, extraction, next_id))
-        self._jobs.append((self._pool.submit(write_pickled, blob), files, next_id + files))
+        parts = []
+        for first in range(0, files, PART_FILES):
+            last = min(files, first + PART_FILES)
+            job = self._pool.submit(write_pickled, blob, (first, last))
+            self._jobs.append((job, last - first, next_id + last))
+            parts.append(job)
+        self._chunks.append(parts)
         return files, next_id + files
 
     def wait(self) -> None:
-        """Wait until every queued file is written; raises what a job raised."""
+        """Wait until every queued file is written.
+
+        A job that failed, or a worker that died, raises :class:`GenerateError` with one
+        line; the jobs not yet started are cancelled.
+        """
         try:
             for job, files, next_id in self._jobs:
-                if job.result() != (files, next_id):
-                    raise RuntimeError("message writer: file count differs from the plan")
+                try:
+                    got = job.result()
+                except BrokenProcessPool:
+                    raise GenerateError(
+                        "berichten schrijven mislukt: het schrijfproces is onverwacht gestopt"
+                    ) from None
+                except Exception as exc:  # noqa: BLE001  # one line for the user
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    raise GenerateError(
+                        f"berichten schrijven mislukt: {type(exc).__name__}: {first}"
+                    ) from exc
+                if got != (files, next_id):
+                    raise GenerateError(
+                        "berichten schrijven mislukt: aantal bestanden wijkt af van het plan"
+                    )
         finally:
             self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the worker: jobs not yet started are cancelled, a running one finishes."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
