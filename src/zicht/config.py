@@ -135,7 +135,7 @@ SETTINGS: tuple[Setting, ...] = (
         "refresh_memory_mib",
         0,
         "Refresh: working memory of the embedded database in MiB, spilling to disk beyond "
-        "it (0: DuckDB's default, 80 % of RAM); the process needs about 1.5 GiB more.",
+        "it (0: DuckDB's default, 80 % of RAM); the process needs up to ~2.5 GiB more.",
     ),
 )
 
