@@ -183,8 +183,13 @@ def _audit_group(
     unknown: Sequence[Cell],
     constraints: Sequence[Constraint],
     protection: float | Mapping[Cell, float],
+    proven: frozenset[Cell] | set[Cell] = frozenset(),
 ) -> list[Cell]:
     """The cells of one group whose interval is narrower than ``protection``.
+
+    Cells in ``proven`` were wide in an earlier audit of the same sums with fewer
+    hidden cells; hiding more only loosens the attacker's programs (a known value
+    becomes a free non-negative one), so they are wide still and get no programs.
 
     ``protection`` is one width for all cells, or one per cell: then it is the upper
     protection of a magnitude (a cost sum), as in tau-ARGUS: the attacker's maximum must
@@ -231,6 +236,8 @@ def _audit_group(
     seen_low, seen_high = truth.copy(), truth.copy()
     narrow: list[Cell] = []
     for i, cell in enumerate(unknown):
+        if cell in proven:
+            continue
         # The max first: it is the bound non-negativity cannot give.
         for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
             if _wide(seen_low[i], seen_high[i], truth[i], need[i], upper):
@@ -362,6 +369,7 @@ def suppress_fields(
         ranges.append(range(start, start + len(cs)))
         start += len(cs)
     table = _Table(fields, hidden, constraints, frozenset(fixed))
+    proven: list[set[Cell]] = [set() for _ in fields]
     new = set(hidden)
     for _ in range(max_rounds):
         table.partners(new)
@@ -374,8 +382,13 @@ def suppress_fields(
                 cons = [constraints[k] for k in used if k < own or k in ranges[f]]
                 own_width = field_protection[f] if field_protection else None
                 narrow = _audit_group(
-                    values, group, cons, protection if own_width is None else own_width
+                    values,
+                    group,
+                    cons,
+                    protection if own_width is None else own_width,
+                    proven[f],
                 )
+                proven[f].update(c for c in group if c not in narrow)
                 if narrow:  # fix this field first; the group is audited again anyway
                     break
             added = False
