@@ -12,6 +12,7 @@ current.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -160,12 +161,11 @@ def _read_inputs(
         parts.append(cells)
     with _steps.step("cube assembly"):
         cube = pa.concat_tables(parts) if parts else CUBE_SCHEMA.empty_table()
-    loads = [
-        {"file": r[0], "rows_in": int(r[1]), "accepted": int(r[2]), "quarantined": int(r[3])}
-        for r in store.fetchall(
+    loads = _load_summary(
+        store.fetchall(
             "SELECT file, rows_in, accepted, quarantined FROM load_log ORDER BY loaded_at, file"
         )
-    ]
+    )
     started = time.perf_counter()
     with _steps.step("quality scores"):
         # Once per refresh: the keten tables and every indicator's score read them.
@@ -186,6 +186,38 @@ def _read_inputs(
         time.perf_counter() - started,
         source_scores,
     )
+
+
+FOLDER_SUMMED_FROM = 20
+"""A folder from which more files were loaded is one entry of ``meta.json`` ``loads``,
+with ``files``: the demo loads 64,648 iJw/iWmo message files, which made meta.json 9 MB
+(written by every refresh, read by every page's snapshot)."""
+
+
+def _load_summary(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """``loads`` of meta.json: one entry per file, or per folder with many files."""
+    per_folder: dict[str, int] = {}
+    for r in rows:
+        folder = os.path.dirname(str(r[0]))
+        per_folder[folder] = per_folder.get(folder, 0) + 1
+    out: list[dict[str, Any]] = []
+    summed: dict[str, dict[str, Any]] = {}
+    for file, rows_in, accepted, quarantined in rows:
+        folder = os.path.dirname(str(file))
+        if per_folder[folder] < FOLDER_SUMMED_FROM:
+            out.append({"file": str(file), "rows_in": int(rows_in), "accepted": int(accepted),
+                        "quarantined": int(quarantined)})  # fmt: skip
+            continue
+        entry = summed.get(folder)
+        if entry is None:
+            entry = summed[folder] = {"file": folder, "files": 0, "rows_in": 0, "accepted": 0,
+                                      "quarantined": 0}  # fmt: skip
+            out.append(entry)
+        entry["files"] += 1
+        entry["rows_in"] += int(rows_in)
+        entry["accepted"] += int(accepted)
+        entry["quarantined"] += int(quarantined)
+    return out
 
 
 def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:

@@ -119,10 +119,11 @@ def _load_groups(loads: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for x in loads:
         path = Path(str(x.get("file", "")))
-        key = path.parent.name or path.name
+        # A folder of many files is one entry already (with ``files``; refresh.py).
+        key = path.name if "files" in x else (path.parent.name or path.name)
         g = groups.setdefault(key, {"name": key, "files": 0, "rows_in": 0, "accepted": 0,
                                     "quarantined": 0})  # fmt: skip
-        g["files"] += 1
+        g["files"] += int(x.get("files", 1))
         for k in ("rows_in", "accepted", "quarantined"):
             g[k] += int(x.get(k, 0))
     return list(groups.values())
