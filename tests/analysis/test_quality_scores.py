@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from tests.analysis.conftest import Built
 
+from zicht.indicators.definitions import load_definitions
 from zicht.quality import scores
+from zicht.quality.lineage import indicator_quality
 from zicht.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -43,8 +45,15 @@ def test_rejections_per_dimension_equal_the_manifest(gemeente: Callable[[int], B
     assert "buiten de toewijzingsperiode" in note
     assert got["declaraties"].dimensions["consistency"] < 100.0
     with built.ws.store(read_only=True) as store:
-        worst = scores.defects(store, list(got.values()))[0]
+        ranked = scores.defects(store, list(got.values()))
+        quality = indicator_quality(store, load_definitions(), list(got.values()))
+    worst = ranked[0]
     assert worst.indicators and worst.share_pct > 0
+    # A defect touches exactly the indicators whose lineage names its source.
+    for d in ranked:
+        fed = {k for k, v in quality["indicators"].items()
+               if d.source in {s["source"] for s in v["sources"]}}  # fmt: skip
+        assert set(d.indicators) == fed, d.source
 
 
 def test_a_stale_source_loses_timeliness(gemeente: Callable[[int], Built], tmp_path: Path) -> None:
@@ -57,10 +66,11 @@ def test_a_stale_source_loses_timeliness(gemeente: Callable[[int], Built], tmp_p
             "DELETE FROM chain_event WHERE source = 'iwmo' AND event_date > DATE '2025-10-31'"
         )
         after = {s.source: s for s in scores.score(store)}
-        ind = scores.indicator_scores(list(after.values()))
+        quality = indicator_quality(store, load_definitions(), list(after.values()))
+        ind = {k: v["score"] for k, v in quality["indicators"].items()}
     assert before["iwmo"] is not None and before["iwmo"] > 90
     assert after["iwmo"].dimensions["timeliness"] is not None
     assert after["iwmo"].dimensions["timeliness"] < 70
     assert any("achter" in n for n in after["iwmo"].notes)
-    assert set(ind) == set(scores.INDICATOR_INPUTS)
+    assert set(ind) == set(load_definitions())
     assert all(v is None or 0 <= v <= 100 for v in ind.values())

@@ -232,10 +232,8 @@ def chain_tables(
         {"kind": "bron", "name": s.source, **{d: s.dimensions.get(d) for d in scores.DIMENSIONS},
          "score": s.score}
         for s in src
-    ] + [
-        {"kind": "indicator", "name": k, **{d: None for d in scores.DIMENSIONS}, "score": v}
-        for k, v in scores.indicator_scores(src).items()
     ]  # fmt: skip
+    # The indicators' scores are in quality.json (zicht.quality.lineage), one place.
     out["kwaliteit"] = pa.Table.from_pylist(
         rows,
         schema=pa.schema(

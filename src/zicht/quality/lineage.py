@@ -5,9 +5,8 @@ sources. Which sources feed an indicator follows from its definition and the dat
 from a hand-kept list: the canonical tables its ``facts`` read, restricted to the laws
 it filters on (``law = 'jeugd'``, ``law IN ('jeugd', 'wmo')``), and for each table the
 sources whose loads (``load_id`` → ``load_log.source``) put rows there. The score of an
-indicator is the lowest score (:func:`zicht.quality.scores.score`) of those sources, as
-:func:`zicht.quality.scores.indicator_scores` does for its shipped list: a figure is as
-good as its weakest input. Every cell of the indicator carries that score.
+indicator is the lowest score (:func:`zicht.quality.scores.score`) of those sources: a
+figure is as good as its weakest input. Every cell of the indicator carries that score.
 
 The result is written with the published snapshot (``quality.json``), so pages, API and
 exports read it without a database.
@@ -25,7 +24,7 @@ from zicht.model.schema import TABLES
 from zicht.quality.scores import SourceScore, score
 from zicht.store import Store
 
-__all__ = ["DEFINITION_NL", "definition_laws", "indicator_quality", "tables_read"]
+__all__ = ["DEFINITION_NL", "definition_laws", "indicator_quality", "source_feeds", "tables_read"]
 
 DEFINITION_NL = (
     "Datakwaliteit (0-100): de laagste score van de bronnen waaruit het cijfer is "
@@ -110,3 +109,13 @@ def indicator_quality(
         known = [r["score"] for r in listed if r["score"] is not None]
         out[key] = {"score": min(known) if known else None, "sources": listed}
     return {"definition": DEFINITION_NL, "indicators": out}
+
+
+def source_feeds(quality: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Per source, the indicators computed from it (sorted): :func:`indicator_quality`'s
+    result turned around, for ranking a source's defects by what they touch."""
+    out: dict[str, list[str]] = {}
+    for key, info in sorted(quality.get("indicators", {}).items()):
+        for src in info.get("sources", []):
+            out.setdefault(str(src["source"]), []).append(key)
+    return {k: tuple(v) for k, v in out.items()}

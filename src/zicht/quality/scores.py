@@ -1,4 +1,4 @@
-"""Data quality scores per source and per indicator, and the defects that matter most.
+"""Data quality scores per source, and the defects that matter most.
 
 Seed 000: "administrative reality is often far from real reality". Every figure should
 travel with how good the data behind it is. Four dimensions, each 0-100 per source:
@@ -19,20 +19,22 @@ timeliness
     100 at no lag, 0 at ``STALE_DAYS`` or more.
 
 The score of a source is the mean of its dimensions that apply; the score of an
-indicator is the lowest score of the sources it is computed from. :func:`defects` ranks
-the defects by the share of an indicator's base they could move.
+indicator is the lowest score of the sources it is computed from, which follow from its
+definition and the data (:mod:`zicht.quality.lineage`). :func:`defects` ranks the defects
+by the share of an indicator's base they could move.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from zicht.store import Store
 
-__all__ = ["DIMENSIONS", "INDICATOR_INPUTS", "Defect", "SourceScore", "defects", "score"]
+__all__ = ["DIMENSIONS", "Defect", "SourceScore", "defects", "score"]
 
 DIMENSIONS = ("completeness", "validity", "consistency", "timeliness")
 STALE_DAYS = 90
@@ -49,32 +51,6 @@ _RULE_DIMENSION = {
     "unknown_reference": "consistency",
     "duplicate_row": "consistency",
 }
-
-INDICATOR_INPUTS: dict[str, tuple[tuple[str, str | None], ...]] = {
-    "jeugdhulp_pct": (("population", None), ("provision", "jeugd")),
-    "wmo_per_1000": (("population", None), ("provision", "wmo")),
-    "bijstand_pct": (("population", None), ("provision", "pwet")),
-    "stapeling_hh_pct": (
-        ("population", None),
-        ("provision", "jeugd"),
-        ("provision", "wmo"),
-        ("provision", "pwet"),
-    ),
-    "doorlooptijd_beschikking_mediaan": (
-        ("provision", "jeugd"),
-        ("provision", "wmo"),
-        ("provision", "pwet"),
-    ),
-    "beschikking_binnen_termijn_pct": (
-        ("provision", "jeugd"),
-        ("provision", "wmo"),
-        ("provision", "pwet"),
-    ),
-    "kosten_per_client_jeugd": (("cost", "jeugd"),),
-    "kosten_per_client_wmo": (("cost", "wmo"),),
-    "jeugdhulp_huisarts_pct": (("provision", "jeugd"),),
-}
-"""Which (target, law) inputs each shipped indicator is computed from."""
 
 
 @dataclass
@@ -272,31 +248,29 @@ def score(store: Store) -> list[SourceScore]:
     return list(sources.values())
 
 
-def indicator_scores(scores: list[SourceScore]) -> dict[str, float | None]:
-    """Per shipped indicator: the lowest score of the sources it is computed from."""
-    out: dict[str, float | None] = {}
-    for indicator, inputs in INDICATOR_INPUTS.items():
-        found = [
-            s.score
-            for s in scores
-            for target, law in inputs
-            if s.target == target and (law is None or law in s.laws) and s.score is not None
-        ]
-        out[indicator] = min(found) if found else None
-    return out
-
-
-def defects(store: Store, scores: list[SourceScore] | None = None) -> list[Defect]:
+def defects(
+    store: Store,
+    scores: list[SourceScore] | None = None,
+    feeds: Mapping[str, Sequence[str]] | None = None,
+) -> list[Defect]:
     """Rejected rows and cross-source inconsistencies, ranked by the share of the
-    affected indicators' input they concern (largest first)."""
+    affected indicators' input they concern (largest first).
+
+    ``feeds``: per source, the indicators computed from it; by default derived from the
+    definitions and the data (:func:`zicht.quality.lineage.source_feeds`)."""
     scores = score(store) if scores is None else scores
+    if feeds is None:
+        from zicht.indicators.definitions import load_definitions
+        from zicht.quality.lineage import indicator_quality, source_feeds
+
+        feeds = source_feeds(indicator_quality(store, load_definitions(), scores))
     by_source = {s.source: s for s in scores}
     out: list[Defect] = []
     for source, rules in sorted(_rejections(store).items()):
         s = by_source.get(source)
         if s is None:
             continue
-        feeds = _feeds(s)
+        fed = tuple(sorted(feeds.get(source, ())))
         for rule, n in sorted(rules.items()):
             if not n:
                 continue
@@ -307,7 +281,7 @@ def defects(store: Store, scores: list[SourceScore] | None = None) -> list[Defec
                     rule,
                     _RULE_DIMENSION.get(rule, "validity"),
                     n,
-                    feeds,
+                    fed,
                     share,
                     f"{n} rijen geweigerd ({rule}): {share} % van wat {source} aanlevert",
                 )
@@ -324,23 +298,13 @@ def defects(store: Store, scores: list[SourceScore] | None = None) -> list[Defec
                     "consistentie",
                     "consistency",
                     n,
-                    _feeds(s),
+                    tuple(sorted(feeds.get(s.source, ()))),
                     round(100.0 * n / s.accepted, 2) if s.accepted else 100.0,
                     note,
                 )
             )
     out.sort(key=lambda d: (-d.share_pct * max(len(d.indicators), 1), d.source, d.rule))
     return out
-
-
-def _feeds(s: SourceScore) -> tuple[str, ...]:
-    return tuple(
-        sorted(
-            indicator
-            for indicator, inputs in INDICATOR_INPUTS.items()
-            if any(s.target == t and (law is None or law in s.laws) for t, law in inputs)
-        )
-    )
 
 
 def as_rows(scores: list[SourceScore]) -> list[dict[str, Any]]:
