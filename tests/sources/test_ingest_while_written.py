@@ -25,36 +25,15 @@ from zicht.sources.ingest import LoadReport, ingest_files
 from zicht.synth import generate, start
 from zicht.workspace import KEY_NAME, Workspace
 
+from ._compare import report_rows, table_rows
+
 pytest.importorskip("zicht.sources.istandaarden", reason="iJw/iWmo reader not there yet")
-
-COMPARED = {
-    "provision": "provision_id, person_id, law, product_category, start_date, end_date",
-    "chain_event": "person_id, law, step, event_date",
-    "toewijzing": "toewijzing_id, person_id, law, product_code, provider_code, start_date, "
-    "end_date, volume, unit, frequency, assigned_date, source",
-    "cost": "person_id, law, provider_code, product_code, period_start, period_end, amount",
-    "message": "message_id, message_type, sender, dagtekening, records",
-    "quarantine": "source, file, row_number, rule, message",
-    "load_log": "source, file, file_sha256, target, rows_in, accepted, quarantined, reasons",
-}
-
-
-def _tables(ws: Workspace) -> dict[str, list[tuple[Any, ...]]]:
-    with ws.store(read_only=True) as store:
-        return {
-            t: sorted(store.fetchall(f"SELECT {cols} FROM {t}"), key=repr)  # noqa: S608
-            for t, cols in COMPARED.items()
-        }
-
-
-def _reports(reports: list[LoadReport]) -> list[tuple[Any, ...]]:
-    return [(r.file, r.rows_in, r.accepted, r.quarantined, r.reasons) for r in reports]
 
 
 def _sequential(tmp_path: Path, like: Workspace, order: list[Path]) -> tuple[Any, Any]:
     ws = Workspace.init(tmp_path / "sequential")
     shutil.copyfile(like.root / KEY_NAME, ws.root / KEY_NAME)
-    return _reports(ingest_files(ws, order)), _tables(ws)
+    return report_rows(ingest_files(ws, order)), table_rows(ws)
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +90,10 @@ def test_exports_load_before_the_messages_exist_and_give_the_sequential_tables(
     monkeypatch.undo()
 
     want_reports, want_tables = _sequential(tmp_path, ws, order)
-    assert _reports(reports) == want_reports
+    assert report_rows(reports) == want_reports
     for r in reports:
         assert r.rows_in == r.accepted + r.quarantined
-    got = _tables(ws)
+    got = table_rows(ws)
     assert all(got[t] for t in ("provision", "chain_event", "toewijzing", "message", "quarantine"))
     assert got == want_tables
 
@@ -130,8 +109,8 @@ def test_the_demo_path_with_a_real_message_writer_gives_the_sequential_tables(
         reports = ingest_files(ws, order, written=started.wait)
     assert (exports / "manifest.json").is_file()  # written once the messages were
     want_reports, want_tables = _sequential(tmp_path, ws, order)
-    assert _reports(reports) == want_reports
-    assert _tables(ws) == want_tables
+    assert report_rows(reports) == want_reports
+    assert table_rows(ws) == want_tables
 
 
 def _one_line(exc: BaseException) -> str:

@@ -21,29 +21,9 @@ from zicht.sources.ingest import ingest_files
 from zicht.synth import generate
 from zicht.workspace import KEY_NAME, Workspace
 
+from ._compare import COMPARED, report_rows, table_rows
+
 pytest.importorskip("zicht.sources.istandaarden", reason="iJw/iWmo reader not there yet")
-
-# What each row says (not its load id, which differs per load), compared in full.
-COMPARED = {
-    "provision": "provision_id, person_id, law, product_category, start_date, end_date",
-    "chain_event": "person_id, law, step, event_date",
-    "toewijzing": "toewijzing_id, person_id, law, product_code, provider_code, start_date, "
-    "end_date, volume, unit, frequency, assigned_date, source",
-    "quarantine": "source, file, row_number, rule",
-}
-
-
-def _tables(ws: Workspace) -> dict[str, list[tuple[Any, ...]]]:
-    with ws.store(read_only=True) as store:
-        return {
-            t: sorted(store.fetchall(f"SELECT {cols} FROM {t}"), key=repr)  # noqa: S608
-            for t, cols in COMPARED.items()
-            if store.table_exists(t)
-        }
-
-
-def _reports(reports: list[Any]) -> list[tuple[Any, ...]]:
-    return [(r.file, r.rows_in, r.accepted, r.quarantined, r.reasons) for r in reports]
 
 
 def test_prefetched_messages_load_exactly_as_in_their_turn(
@@ -77,8 +57,8 @@ def test_prefetched_messages_load_exactly_as_in_their_turn(
         apart += ingest_files(turn, after)
     assert not used  # a call that starts with messages does not prefetch
 
-    assert _reports(together) == _reports(apart)
+    assert report_rows(together) == report_rows(apart)
     assert len(together) > xml_load.PARALLEL_FROM  # enough messages for the worker pool
-    got, want = _tables(ahead), _tables(turn)
+    got, want = table_rows(ahead), table_rows(turn)
     assert set(got) == set(COMPARED) and all(want[t] for t in ("provision", "chain_event"))
     assert got == want
