@@ -11,7 +11,7 @@ from tests.analysis.conftest import Built
 
 from zicht.indicators.definitions import load_definitions
 from zicht.quality import scores
-from zicht.quality.lineage import indicator_quality
+from zicht.quality.lineage import indicator_quality, source_feeds
 from zicht.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -45,8 +45,8 @@ def test_rejections_per_dimension_equal_the_manifest(gemeente: Callable[[int], B
     assert "buiten de toewijzingsperiode" in note
     assert got["declaraties"].dimensions["consistency"] < 100.0
     with built.ws.store(read_only=True) as store:
-        ranked = scores.defects(store, list(got.values()))
         quality = indicator_quality(store, load_definitions(), list(got.values()))
+        ranked = scores.defects(store, list(got.values()), source_feeds(quality))
     worst = ranked[0]
     assert worst.indicators and worst.share_pct > 0
     # A defect touches exactly the indicators whose lineage names its source.

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from csvw import Table
 
@@ -71,9 +72,14 @@ def test_cli_csv_export_writes_csvw_metadata_a_processor_reads(demo: Demo, tmp_p
     assert suppressed > 0  # the strict gate of the fixture hides some cells: empty fields
 
 
-def test_json_and_stdout_csv_write_no_metadata(demo: Demo, tmp_path: Path) -> None:
+def test_json_and_stdout_csv_write_no_metadata(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "jeugd.json"
     args = ["export", "--workspace", str(demo.ws), "--indicator", INDICATOR]
     result = CliRunner().invoke(main, [*args, "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, [*args, "--format", "csv"])
+    assert result.exit_code == 0 and result.stdout_bytes.startswith(b"\xef\xbb\xbf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["jeugd.json"]

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from zicht.sources import xml_load
 from zicht.workspace import Workspace
 
 COMPARED = {
@@ -32,3 +36,17 @@ def table_rows(ws: Workspace) -> dict[str, list[tuple[Any, ...]]]:
 def report_rows(found: list[Any]) -> list[tuple[Any, ...]]:
     """Load reports as tuples (file, rows_in, accepted, quarantined, reasons)."""
     return [(r.file, r.rows_in, r.accepted, r.quarantined, r.reasons) for r in found]
+
+
+def count_prefetched(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, per message file the ingest asks for, whether it was parsed ahead."""
+    used: list[bool] = []
+    get = xml_load.Prefetch.get
+
+    def counting_get(self: xml_load.Prefetch, path: Path) -> Any:
+        found = get(self, path)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(xml_load.Prefetch, "get", counting_get)
+    return used

@@ -25,7 +25,7 @@ from zicht.sources.ingest import LoadReport, ingest_files
 from zicht.synth import generate, start
 from zicht.workspace import KEY_NAME, Workspace
 
-from ._compare import report_rows, table_rows
+from ._compare import count_prefetched, report_rows, table_rows
 
 pytest.importorskip("zicht.sources.istandaarden", reason="iJw/iWmo reader not there yet")
 
@@ -72,16 +72,9 @@ def test_exports_load_before_the_messages_exist_and_give_the_sequential_tables(
         assert not (exports / "berichten").exists()
         shutil.copytree(full / "berichten", exports / "berichten")
 
-    used: list[bool] = []
-    get = xml_load.Prefetch.get
-
-    def counting_get(self: xml_load.Prefetch, path: Path) -> Any:
-        found = get(self, path)
-        used.append(found is not None)
-        return found
+    used = count_prefetched(monkeypatch)
 
     monkeypatch.setattr(ingest_module, "load_table_file", counting_load)
-    monkeypatch.setattr(xml_load.Prefetch, "get", counting_get)
     ws = Workspace.init(tmp_path / "overlapped")
     reports = ingest_files(ws, order, written=written)
     assert loaded[:first_folder] == order[:first_folder]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,7 +20,7 @@ from zicht.sources.ingest import ingest_files
 from zicht.synth import generate
 from zicht.workspace import KEY_NAME, Workspace
 
-from ._compare import COMPARED, report_rows, table_rows
+from ._compare import COMPARED, count_prefetched, report_rows, table_rows
 
 pytest.importorskip("zicht.sources.istandaarden", reason="iJw/iWmo reader not there yet")
 
@@ -36,15 +35,8 @@ def test_prefetched_messages_load_exactly_as_in_their_turn(
     before, messages, after = order[:first], order[first : last + 1], order[last + 1 :]
     assert before and all(p.is_dir() for p in messages)  # declaraties may follow them
 
-    used: list[bool] = []
-    get = xml_load.Prefetch.get
+    used = count_prefetched(monkeypatch)
 
-    def counting_get(self: xml_load.Prefetch, path: Path) -> Any:
-        found = get(self, path)
-        used.append(found is not None)
-        return found
-
-    monkeypatch.setattr(xml_load.Prefetch, "get", counting_get)
     ahead = Workspace.init(tmp_path / "ahead")
     together = ingest_files(ahead, order)
     assert used and all(used), "every message should have been parsed ahead"

@@ -249,21 +249,13 @@ def score(store: Store) -> list[SourceScore]:
 
 
 def defects(
-    store: Store,
-    scores: list[SourceScore] | None = None,
-    feeds: Mapping[str, Sequence[str]] | None = None,
+    store: Store, scores: list[SourceScore], feeds: Mapping[str, Sequence[str]]
 ) -> list[Defect]:
     """Rejected rows and cross-source inconsistencies, ranked by the share of the
     affected indicators' input they concern (largest first).
 
-    ``feeds``: per source, the indicators computed from it; by default derived from the
-    definitions and the data (:func:`zicht.quality.lineage.source_feeds`)."""
-    scores = score(store) if scores is None else scores
-    if feeds is None:
-        from zicht.indicators.definitions import load_definitions
-        from zicht.quality.lineage import indicator_quality, source_feeds
-
-        feeds = source_feeds(indicator_quality(store, load_definitions(), scores))
+    ``feeds``: per source, the indicators computed from it, as the workspace's
+    definitions and data say (:func:`zicht.quality.lineage.source_feeds`)."""
     by_source = {s.source: s for s in scores}
     out: list[Defect] = []
     for source, rules in sorted(_rejections(store).items()):

@@ -18,7 +18,8 @@ It carries no figure: the cells stay in the CSV, which passed the disclosure gat
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from zicht.model.published import EXPORT_COLUMNS, EXPORT_TITLES_NL
 
@@ -38,12 +39,39 @@ _DESCRIPTIONS = {
     "quality_score": "datakwaliteit (0-100) van de bronnen van de indicator",
 }
 
+
+class Published(Protocol):
+    """What both snapshot readers (exports, web) offer about the definitions."""
+
+    @property
+    def indicators(self) -> dict[str, dict[str, Any]]: ...
+
+    @property
+    def quality(self) -> dict[str, Any]: ...
+
+    def quality_score(self, indicator_id: str) -> float | None: ...
+
+
+def definition_record(snap: Published, indicator_id: str) -> dict[str, Any]:
+    """The definition as ``indicators.json`` publishes it, with its id and the
+    data-quality score of its sources (``quality.json``): what an export carries."""
+    definition = dict(snap.indicators[indicator_id])
+    definition["id"] = indicator_id
+    found = snap.quality.get("indicators", {}).get(indicator_id, {})
+    definition["datakwaliteit"] = {
+        "score": snap.quality_score(indicator_id),
+        "uitleg": snap.quality.get("definition", ""),
+        "bronnen": found.get("sources", []),
+    }
+    return definition
+
+
 _NUMBERS = frozenset({"value", "numerator", "denominator", "quality_score"})
 
 
 def metadata(
     csv_name: str,
-    definition: dict[str, Any],
+    definition: Mapping[str, Any],
     *,
     dutch: bool,
     refresh_id: str | None,
@@ -90,7 +118,7 @@ def metadata(
         "notes": [
             {
                 "type": "zicht:definitie",
-                "indicator": definition,
+                "indicator": dict(definition),
                 "refresh_id": refresh_id,
                 "min_cell_count": min_cell_count,
                 "onthullingscontrole": (
@@ -103,7 +131,16 @@ def metadata(
     return doc
 
 
-def metadata_bytes(*args: Any, **kwargs: Any) -> bytes:
+def metadata_bytes(
+    csv_name: str,
+    definition: Mapping[str, Any],
+    *,
+    dutch: bool,
+    refresh_id: str | None,
+    min_cell_count: int | None,
+) -> bytes:
     """:func:`metadata` as UTF-8 JSON."""
-    doc = metadata(*args, **kwargs)
+    doc = metadata(
+        csv_name, definition, dutch=dutch, refresh_id=refresh_id, min_cell_count=min_cell_count
+    )
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

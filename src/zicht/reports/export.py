@@ -9,20 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from zicht.errors import ZichtError
 from zicht.model.published import EXPORT_COLUMNS, EXPORT_TITLES_NL
+from zicht.reports.csvw import definition_record
 from zicht.workspace import Workspace
 
-if TYPE_CHECKING:
-    from zicht.indicators.published import Snapshot
-
 COLUMNS = EXPORT_COLUMNS
-HEADERS_NL = EXPORT_TITLES_NL
 
 
 def published_rows(
@@ -62,21 +59,7 @@ def published_rows(
             r["breakdown"], r["category"],
         )
     )  # fmt: skip
-    return _definition(snap, indicator_id), rows
-
-
-def _definition(snap: Snapshot, indicator_id: str) -> dict[str, Any]:
-    """The definition as ``indicators.json`` publishes it, with its id and the
-    data-quality score of its sources."""
-    definition = dict(snap.indicators[indicator_id])
-    definition["id"] = indicator_id
-    found = snap.quality.get("indicators", {}).get(indicator_id, {})
-    definition["datakwaliteit"] = {
-        "score": snap.quality_score(indicator_id),
-        "uitleg": snap.quality.get("definition", ""),
-        "bronnen": found.get("sources", []),
-    }
-    return definition
+    return definition_record(snap, indicator_id), rows
 
 
 def csv_metadata(ws: Workspace, indicator_id: str, csv_name: str) -> bytes:
@@ -93,7 +76,7 @@ def csv_metadata(ws: Workspace, indicator_id: str, csv_name: str) -> bytes:
         raise ZichtError(f"onbekende indicator {indicator_id!r}")
     return metadata_bytes(
         csv_name,
-        _definition(snap, indicator_id),
+        definition_record(snap, indicator_id),
         dutch=True,
         refresh_id=snap.meta.get("refresh_id"),
         min_cell_count=snap.meta.get("min_cell_count"),
@@ -124,7 +107,7 @@ def export_indicator(
         # Dutch Excel opens `;` with decimal comma and a BOM without an import wizard.
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-        writer.writerow([HEADERS_NL[c] for c in COLUMNS])
+        writer.writerow([EXPORT_TITLES_NL[c] for c in COLUMNS])
         for r in rows:
             writer.writerow([_nl_number(r[c]) for c in COLUMNS])
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -138,7 +121,7 @@ def _xlsx(definition: dict[str, Any], rows: list[dict[str, Any]]) -> bytes:
 
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet("Cijfers")
-    sheet.append([HEADERS_NL[c] for c in COLUMNS])
+    sheet.append([EXPORT_TITLES_NL[c] for c in COLUMNS])
     for r in rows:
         sheet.append([r[c] for c in COLUMNS])
     about = wb.create_sheet("Definitie")

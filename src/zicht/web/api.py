@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from zicht.model.published import EXPORT_COLUMNS
-from zicht.reports.csvw import SUFFIX, metadata_bytes
+from zicht.reports.csvw import SUFFIX, definition_record, metadata_bytes
 from zicht.web._snapshot import LEVELS, STATUS_SUPPRESSED, Cell, Snapshot, SnapshotCache
 from zicht.web.access import audit, public, require
 
@@ -117,16 +117,9 @@ def indicator_csv_metadata(request: Request, indicator_id: str) -> Response:
     snapshot = _snapshot(request)
     if indicator_id not in snapshot.indicators:
         raise HTTPException(404, f"De indicator ‘{indicator_id}’ bestaat niet.")
-    definition = dict(snapshot.indicators[indicator_id])
-    definition["id"] = indicator_id
-    definition["datakwaliteit"] = {
-        "score": snapshot.quality_score(indicator_id),
-        "uitleg": snapshot.quality_definition,
-        "bronnen": snapshot.quality_sources(indicator_id),
-    }
     body = metadata_bytes(
         f"{indicator_id}.csv",
-        definition,
+        definition_record(snapshot, indicator_id),
         dutch=False,
         refresh_id=snapshot.meta.get("refresh_id", snapshot.snapshot_id),
         min_cell_count=snapshot.meta.get("min_cell_count"),
