@@ -65,6 +65,13 @@ SETTINGS: tuple[Setting, ...] = (
         "this percentage of it (0: no dominance rule).",
     ),
     Setting(
+        "gate_linked_tables",
+        0,
+        "Disclosure gate: 1 gates every table of a refresh together (a quantity in two "
+        "tables gets one status; empty cells are protected like small counts), which "
+        "closes the cross-table leak but hides about twice as many cells; 0: per table.",
+    ),
+    Setting(
         "istandaarden_dir",
         "",
         "Folder with the iJw/iWmo schemas (ijw/xsd, iwmo/xsd). "

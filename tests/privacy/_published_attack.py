@@ -17,8 +17,13 @@ combines tables:
   three; persons (households) with two or more laws = laws 2 + laws 3.
 
 Truth comes from the ungated engine, never from the gate. A cell without anyone in it
-(denominator 0) is treated as a published 0 (there is nobody to protect, and an attacker
-who knows it is only stronger).
+(denominator 0) is treated as a published 0 with ``empty_known`` (the per-table gate's
+view: there is nobody to protect, and an attacker who knows it is only stronger);
+without it, as what it is published as: hidden, a count the gate must protect.
+
+Series are merged by their values, except two that a known sum sets apart
+(``total = member + others``): their values agree when the others are 0 everywhere,
+which the attacker cannot know.
 """
 
 from __future__ import annotations
@@ -93,6 +98,7 @@ def build(
     parent: dict[str, str],
     *,
     link_tables: bool = True,
+    empty_known: bool = True,
 ) -> dict[int, Period]:
     """The attacker's programs per period. Rows of ``published`` and ``truth`` carry
     ``table`` (indicator or ``keten:`` + indicator + ``|`` + combination), period,
@@ -111,7 +117,7 @@ def build(
         true = true_row[(t, r["period"], r["area_code"], r["breakdown"], r["category"])]
         den = float(true["denominator"] or 0)
         num = float(true["numerator"] or 0.0)
-        nobody = den == 0
+        nobody = den == 0 and empty_known
         for f in _fields(r["unit"]):
             v: Var = (t, f, *key)
             value[(p, v)] = {"den": den, "num": num, "comp": den - num}[f]
@@ -193,6 +199,7 @@ def _merge_partial(
 ) -> None:
     """Series over different area sets (a breakdown category at gemeente and wijk level,
     a total or a keten combination at every level) that agree wherever both exist."""
+    apart = _differ_by_others()
     items = [(s, xs) for s, xs in series.items() if max(xs.values()) > 0]
     index: dict[Hashable, list[int]] = defaultdict(list)
     for i, (_, xs) in enumerate(items):
@@ -205,9 +212,41 @@ def _merge_partial(
                 if i >= j:
                     continue
                 (sa, xa), (sb, xb) = items[i], items[j]
+                if _apart(sa, sb, apart):
+                    continue
                 common = xa.keys() & xb.keys()
                 if len(common) >= 4 and all(xa[k] == xb[k] for k in common):
                     _merge_series(uf, series, sa, sb)
+
+
+def _differ_by_others() -> set[tuple[tuple[str, str, str, str], tuple[str, str, str, str]]]:
+    """Pairs of series that a known sum sets apart: ``total = member + others``. Their
+    values may agree (the others are 0 everywhere), but the attacker cannot know that:
+    merging them would hand it those zeros, the very counts the gate hides."""
+    out = set()
+    for count in ("stapeling_personen", "stapeling_huishoudens"):
+        laws = {k: (count, "den", "aantal_wetten", k) for k in BY_N_LAWS}
+        combos = {c: (count, "den", "wetcombinatie", c) for cs in BY_N_LAWS.values() for c in cs}
+        for rate, of in STAPELING_PAIRS.items():
+            if of != count:
+                continue
+            two_plus = (rate + "|" if rate.startswith("keten:") else rate, "num", "", "")
+            out |= {(two_plus, laws["2"]), (two_plus, laws["3"])}
+            for combo in KETEN_COMBOS:
+                if rate.startswith("keten:"):
+                    out.add((two_plus, (rate + "|" + combo, "num", "", "")))
+        for k, members in BY_N_LAWS.items():
+            if len(members) > 1:
+                out |= {(laws[k], combos[m]) for m in members}
+    return out
+
+
+def _apart(
+    a: tuple[str, str, str, str],
+    b: tuple[str, str, str, str],
+    apart: set[tuple[tuple[str, str, str, str], tuple[str, str, str, str]]],
+) -> bool:
+    return (a, b) in apart or (b, a) in apart
 
 
 def _table_sums(

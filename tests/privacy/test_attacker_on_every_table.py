@@ -11,6 +11,7 @@ narrower than the minimum cell count.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -22,12 +23,12 @@ from zicht.indicators._bench import canonical
 from zicht.indicators.definitions import load_definitions
 from zicht.indicators.engine import compute_cube
 from zicht.indicators.refresh import refresh
-from zicht.privacy.secondary import attack
+from zicht.privacy.secondary import attack, narrow
 from zicht.workspace import Workspace
 
 from ._published_attack import Period, build
 
-pytestmark = pytest.mark.slow  # about 45 s CPU: some 3,500 hidden counts, two LPs each
+pytestmark = pytest.mark.slow  # about 2 min CPU: some 4,800 hidden counts per attack
 
 PERIODS = (2024, 2025)
 WMO = ("01", "02", "05", "06")
@@ -46,14 +47,14 @@ def _rows(table: pa.Table, keten: bool) -> list[dict[str, Any]]:
     return rows
 
 
-@pytest.fixture(scope="session")
-def publication(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str], int]:
-    root = tmp_path_factory.mktemp("attack_all")
+Publication = tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str], int]
+
+
+def _publish(root: Path, linked: bool) -> Publication:
     ws = Workspace.init(
         root / "ws", gemeente_code="GM9901", gemeente_naam="Benchstad", boundary_year=PERIODS[-1]
     )
+    ws.set_setting("gate_linked_tables", int(linked))
     with ws.store() as store:
         for name, t in canonical(
             12_000, 7, wijken=3, per_wijk=4, periods=PERIODS, wmo_categories=WMO
@@ -71,10 +72,19 @@ def publication(
     return published, truth, parent, ws.settings.get_int("min_cell_count")
 
 
-Publication = tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str], int]
+@pytest.fixture(scope="module")
+def publication(tmp_path_factory: pytest.TempPathFactory) -> Publication:
+    """Every table gated on its own (the default)."""
+    return _publish(tmp_path_factory.mktemp("attack_all"), linked=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+def linked_publication(tmp_path_factory: pytest.TempPathFactory) -> Publication:
+    """All tables gated together (``gate_linked_tables``)."""
+    return _publish(tmp_path_factory.mktemp("attack_linked"), linked=True)
+
+
+@pytest.fixture(scope="module")
 def programs(publication: Publication) -> tuple[dict[int, Period], int]:
     """Every table on its own (with the sums inside it and inside the stapeling family)."""
     published, truth, parent, protection = publication
@@ -110,13 +120,23 @@ def test_no_hidden_count_can_be_narrowed(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known leak: the gate runs per indicator (refresh) and per stapeling family "
-    "(keten_publish), so one quantity published in two tables (persons with two laws in "
-    "the cube and in keten_stapeling, the inhabitants behind two rates) can be hidden "
-    "in one and shown in the other; the callers must gate linked tables together",
+    reason="known leak of the default (gate_linked_tables = 0): the gate runs per indicator "
+    "and per stapeling family, so one quantity published in two tables (persons with two "
+    "laws in the cube and in keten_stapeling, the inhabitants behind two rates) can be "
+    "hidden in one and shown in the other",
 )
-def test_no_hidden_count_can_be_narrowed_by_combining_tables(publication: Publication) -> None:
+def test_per_table_gating_leaks_when_tables_are_combined(publication: Publication) -> None:
     published, truth, parent, protection = publication
     for per in build(published, truth, parent, link_tables=True).values():
-        for iv in attack(per.values, per.hidden, per.constraints):
-            assert iv.width >= protection - 1e-6, iv
+        assert not narrow(per.values, per.hidden, per.constraints, protection)
+
+
+@pytest.mark.parametrize("period", PERIODS)
+def test_linked_gating_leaves_no_hidden_count_narrow_in_all_tables_at_once(
+    linked_publication: Publication, period: int
+) -> None:
+    published, truth, parent, protection = linked_publication
+    per = build(published, truth, parent, link_tables=True, empty_known=False)[period]
+    assert len(per.hidden) > 1000  # every table, empty cells included
+    found = narrow(per.values, per.hidden, per.constraints, protection)
+    assert not found, (len(found), found[:10])

@@ -2,8 +2,9 @@
 
 Every table is an aggregate; each row passes :func:`zicht.privacy.disclosure.apply_gate`
 (a median or a count needs ``min_cell_count`` cases behind it; a share needs that many
-in its numerator and its denominator); the stapeling cube also gets the secondary
-suppression over the geography. Suppressed figures are NULL with status
+in its numerator and its denominator); the stapeling cells are gated by ``refresh``
+together with the indicator cube, since they count the same persons and households
+(:mod:`zicht.privacy.linked`). Suppressed figures are NULL with status
 ``onderdrukt``; minima and maxima (single persons' values) are never published.
 
 ``refresh`` (:mod:`zicht.indicators.refresh`) computes these tables on its own
@@ -49,6 +50,7 @@ from zicht.indicators import _incremental, _steps, publish
 from zicht.indicators.engine import CUBE_SCHEMA
 from zicht.model.published import KETEN_TABLES
 from zicht.model.schema import TABLES as MODEL_TABLES
+from zicht.privacy._hierarchy import FAMILY_SEP
 from zicht.privacy.disclosure import SUPPRESSED, apply_gate
 from zicht.quality import scores
 from zicht.store import Store
@@ -59,7 +61,9 @@ __all__ = [
     "chain_tables",
     "export_table",
     "keten_tables",
+    "keyed_combinations",
     "read_table",
+    "unkeyed_combinations",
 ]
 
 TABLES = KETEN_TABLES
@@ -175,14 +179,11 @@ def chain_tables(
     )
     out["wachttijd"] = started.append_column("status_wachtlijst", waiting_list["status"])
 
-    areas = store.fetch_arrow(
-        "SELECT level, code, parent_code FROM area WHERE boundary_year = ?", [boundary_year]
-    )
     with _steps.step("keten: stapeling cells"):
         staple = stapeling.cells(store, boundary_year)
-    cube = staple.append_column("status", pa.nulls(staple.num_rows, pa.string()))
-    with _steps.step("keten: stapeling gate"):
-        out["stapeling"] = _gate_combinations(cube, m, areas)
+    # Not gated here: the same persons and households are in the cube (stapeling_*), so
+    # refresh gates these cells together with it (zicht.privacy.linked).
+    out["stapeling"] = keyed_combinations(staple)
     out["context"] = stapeling.context(store)  # public CBS figures, gated by CBS
     out["mix"] = _mix(store, m)
     out["lokaal_team"] = _local_team(store, m)
@@ -378,29 +379,36 @@ def _nl(value: Any) -> str:
     return str(value)
 
 
-def _gate_combinations(cube: pa.Table, min_count: int, areas: pa.Table) -> pa.Table:
-    """The gate over the stapeling cells, each law combination as a table of its own.
+def keyed_combinations(cells: pa.Table) -> pa.Table:
+    """The stapeling cells (:func:`zicht.analysis.stapeling.cells`), ungated, with each law
+    combination as a member of a table family (``indicator_id|combination``), ready for
+    the gate.
 
-    The combinations are not categories that add up to the total: "" counts households
-    with two or more laws, the combinations include single laws, and every combination
-    has the full denominator. Only the geography sums hold (gemeente = Σ wijken = Σ
-    buurten, per combination), so the secondary suppression gets exactly those: the
-    combination goes into the table key and the breakdown is emptied while gating.
+    The combinations are not categories that add up to the total: "" counts units with
+    two or more laws, the combinations include single laws, and every combination has
+    the full denominator. Only the geography sums hold (gemeente = Σ wijken = Σ buurten,
+    per combination) and the family's sum ("" = Σ the combinations of two or more laws),
+    so the combination goes into the table key and the breakdown is emptied.
     """
-    combination = cube.column("breakdown")
-    keyed = cube.set_column(
-        cube.schema.get_field_index("indicator_id"),
+    n = cells.num_rows
+    keyed = cells.set_column(
+        cells.schema.get_field_index("indicator_id"),
         "indicator_id",
-        pc.binary_join_element_wise(cube.column("indicator_id"), combination, "|"),
+        pc.binary_join_element_wise(cells.column("indicator_id"), cells.column("breakdown"), "|"),
     ).set_column(
-        cube.schema.get_field_index("breakdown"),
-        "breakdown",
-        pa.array([""] * cube.num_rows, pa.string()),
+        cells.schema.get_field_index("breakdown"), "breakdown", pa.array([""] * n, pa.string())
     )
-    gated = apply_gate(keyed, min_count, areas=areas)
-    gated = gated.set_column(
-        gated.schema.get_field_index("indicator_id"), "indicator_id", cube.column("indicator_id")
-    ).set_column(gated.schema.get_field_index("breakdown"), "breakdown", combination)
-    if "category" not in gated.column_names:
-        gated = gated.append_column("category", pa.array([""] * gated.num_rows, pa.string()))
-    return gated.select(CUBE_SCHEMA.names).cast(CUBE_SCHEMA)
+    keyed = keyed.append_column("status", pa.nulls(n, pa.string()))
+    keyed = keyed.append_column("category", pa.array([""] * n, pa.string()))
+    return keyed.select(CUBE_SCHEMA.names).cast(CUBE_SCHEMA)
+
+
+def unkeyed_combinations(gated: pa.Table) -> pa.Table:
+    """Gated keyed cells back in the shape of ``keten_stapeling.parquet``: the
+    combination in ``breakdown`` again."""
+    parts = pc.split_pattern(gated.column("indicator_id"), FAMILY_SEP, max_splits=1)
+    ids = pc.list_element(parts, 0)
+    combination = pc.list_element(parts, 1)
+    out = gated.set_column(gated.schema.get_field_index("indicator_id"), "indicator_id", ids)
+    out = out.set_column(out.schema.get_field_index("breakdown"), "breakdown", combination)
+    return out.select(CUBE_SCHEMA.names).cast(CUBE_SCHEMA)

@@ -5,10 +5,11 @@ adds rows under a new load id, and a re-load of the same file adds none). An
 indicator's fingerprint combines its definition, the workspace settings, the boundary
 year and the fingerprints of the tables its SQL reads (found by name in its facts, plus
 ``area`` and ``person_period``, which the engine always reads). When that fingerprint
-is unchanged, the indicator's gated cells from the previous refresh are reused from
-``WORKSPACE/cache/indicators/``; otherwise it is computed and gated again. Secondary
-suppression runs per indicator and period, so a reused indicator's cells are exactly
-what a full recomputation would give.
+is unchanged, the indicator's cells from the previous refresh (before the gate) are
+reused from ``WORKSPACE/cache/indicators/``; otherwise it is computed again. The gate
+then runs over all of them and the keten stapeling cells (tables may be gated together,
+``gate_linked_tables``), unless exactly the same cells and settings were gated before:
+:func:`gated_fingerprint` keys that result in ``WORKSPACE/cache/gated/``.
 
 The cache is a convenience: a missing or unreadable file only means recomputation.
 """
@@ -31,7 +32,7 @@ from zicht.model.schema import TABLES
 from zicht.store import Store
 
 CACHE_DIR = Path("cache") / "indicators"
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 """Bumped whenever the engine or the gate changes what a cached cell holds."""
 
 ALWAYS_READ = ("area", "person_period")
@@ -116,8 +117,30 @@ def store_cells(root: Path, indicator_id: str, fp: str, cells: pa.Table) -> None
         pass  # a cache that cannot be written only costs time next refresh
 
 
+GATED_CACHE_DIR = Path("cache") / "gated"
+
+
+def gated_fingerprint(tables: Iterable[pa.Table], settings: Settings) -> str:
+    """A hash of the gate's input: the ungated cells themselves, the settings and the
+    code of the gate."""
+    import pyarrow.ipc as ipc
+
+    from zicht.privacy import _hierarchy, disclosure, linked, secondary
+
+    digest = hashlib.sha256(CACHE_VERSION.encode("ascii"))
+    for module in (_hierarchy, disclosure, linked, secondary):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(json.dumps(sorted(settings.values.items()), default=str).encode("utf-8"))
+    for table in tables:
+        sink = pa.BufferOutputStream()
+        with ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        digest.update(sink.getvalue().to_pybytes())
+    return digest.hexdigest()[:24]
+
+
 KETEN_CACHE_DIR = Path("cache") / "keten"
-KETEN_CACHE_VERSION = "1"
+KETEN_CACHE_VERSION = "2"
 """Bumped whenever the chain analyses or their gate change what a cached table holds."""
 
 
@@ -139,12 +162,14 @@ def keten_fingerprint(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def load_tables(root: Path, names: Iterable[str], fp: str) -> dict[str, pa.Table] | None:
-    """The cached keten tables, if every one of them was made from ``fp``."""
+def load_tables(
+    root: Path, names: Iterable[str], fp: str, folder: Path = KETEN_CACHE_DIR
+) -> dict[str, pa.Table] | None:
+    """The cached keten (or gated) tables, if every one of them was made from ``fp``."""
     out: dict[str, pa.Table] = {}
     for name in names:
         try:
-            table = pq.read_table(root / KETEN_CACHE_DIR / f"{name}.parquet")
+            table = pq.read_table(root / folder / f"{name}.parquet")
         except (OSError, ValueError, pa.ArrowException):
             return None
         meta = table.schema.metadata or {}
@@ -155,13 +180,15 @@ def load_tables(root: Path, names: Iterable[str], fp: str) -> dict[str, pa.Table
     return out
 
 
-def store_tables(root: Path, tables: dict[str, pa.Table], fp: str) -> None:
-    """Keep the keten tables for the next refresh (each written atomically)."""
+def store_tables(
+    root: Path, tables: dict[str, pa.Table], fp: str, folder: Path = KETEN_CACHE_DIR
+) -> None:
+    """Keep the keten (or gated) tables for the next refresh (each written atomically)."""
     try:
-        folder = root / KETEN_CACHE_DIR
-        folder.mkdir(parents=True, exist_ok=True)
+        where = root / folder
+        where.mkdir(parents=True, exist_ok=True)
         for name, table in tables.items():
-            path = folder / f"{name}.parquet"
+            path = where / f"{name}.parquet"
             tmp = path.with_suffix(".parquet.tmp")
             meta = dict(table.schema.metadata or {})
             meta[b"zicht_fingerprint"] = fp.encode("ascii")

@@ -56,6 +56,17 @@ BREAKDOWNS: dict[str, str] = {
 }
 """Breakdown dimension (as published in ``breakdown``) → the facts column it reads."""
 
+FIXED_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "aantal_wetten": ("1", "2", "3"),
+    "wetcombinatie": (
+        "alleen_jeugd", "alleen_pwet", "alleen_wmo", "jeugd_pwet", "jeugd_wmo", "wmo_pwet",
+        "jeugd_wmo_pwet",
+    ),
+}  # fmt: skip
+"""Breakdowns whose categories are known beforehand: every one gets a cell, also where
+nobody has it. A category left out because nobody in the gemeente has it would tell
+that 0 without a cell to suppress (other categories come from the data)."""
+
 Breakdown = Literal[
     "leeftijd",
     "geslacht",

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from zicht.config import Settings
 from zicht.indicators import _dialect, _steps
-from zicht.indicators.definitions import BREAKDOWNS, IndicatorDefinition
+from zicht.indicators.definitions import BREAKDOWNS, FIXED_CATEGORIES, IndicatorDefinition
 from zicht.model.schema import LEVELS
 from zicht.store import Store
 
@@ -147,8 +147,11 @@ _BD_GRID = """
   SELECT a.level, a.code, pp.period, c.breakdown, c.category
   FROM area a
   CROSS JOIN periods pp
-  CROSS JOIN (SELECT DISTINCT breakdown, category FROM agg WHERE breakdown <> '') c
+  CROSS JOIN (SELECT DISTINCT breakdown, category FROM agg WHERE breakdown <> ''{fixed}) c
   WHERE a.boundary_year = {by} AND a.level IN ({levels})"""
+
+_FIXED = """
+              UNION SELECT breakdown, category FROM (VALUES {rows}) AS v(breakdown, category)"""
 
 
 _FB_ROWS = """\
@@ -211,8 +214,19 @@ def _breakdown_sql(definition: IndicatorDefinition) -> dict[str, str]:
         "bd_name": f"CAST(CASE {names} ELSE '' END AS TEXT)",
         "bd_category": f"CAST(CASE {cats} ELSE '' END AS TEXT)",
         "group_by": f"GROUPING SETS ({sets})",
-        "bd_grid": _BD_GRID.format(by="{by}", levels=levels),
+        "bd_grid": _BD_GRID.format(by="{by}", levels=levels, fixed=_fixed(definition)),
     }
+
+
+def _fixed(definition: IndicatorDefinition) -> str:
+    """The categories of :data:`FIXED_CATEGORIES` for the grid (names from that table,
+    never from user text)."""
+    rows = [
+        f"('{name}', '{cat}')"
+        for name in definition.breakdowns
+        for cat in FIXED_CATEGORIES.get(name, ())
+    ]
+    return _FIXED.format(rows=", ".join(rows)) if rows else ""
 
 
 SHARED_SOURCES: dict[str, tuple[str, ...]] = {

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from zicht.analysis.context import context_cells
-from zicht.analysis.keten_publish import keten_tables
+from zicht.analysis.keten_publish import keten_tables, unkeyed_combinations
 from zicht.config import Settings
 from zicht.errors import RefreshError
 from zicht.indicators import _incremental, _steps, publish
@@ -138,29 +138,18 @@ def _read_inputs(
     tables = _incremental.table_fingerprints(
         store, {t for d in definitions.values() for t in _incremental.tables_read(d)}
     )
-    min_count = settings.get_int("min_cell_count")
     parts: list[pa.Table] = []
     recomputed: list[str] = []
     for d in tqdm(definitions.values(), desc="indicatoren", disable=not show, unit="ind"):
         fp = _incremental.fingerprint(d, settings, boundary_year, tables)
-        cells = _incremental.load(root, d.id, fp, CUBE_SCHEMA)
+        cells = _incremental.load(root, d.id, fp, RAW_SCHEMA)
         if cells is None:
-            raw = compute_indicator(store, d, settings, boundary_year)
-            # The gate works per indicator and period, so gating one indicator at a time
-            # gives the same cells as gating the whole cube.
-            cells = apply_gate(
-                raw,
-                min_count,
-                areas=areas,
-                dominance_pct=settings.get_int("dominance_pct"),
-                round_to=settings.get_int("round_counts_to"),
-            ).select(CUBE_SCHEMA.names)
-            cells = cells.cast(CUBE_SCHEMA)
+            cells = compute_indicator(store, d, settings, boundary_year).cast(RAW_SCHEMA)
             _incremental.store_cells(root, d.id, fp, cells)
             recomputed.append(d.id)
         parts.append(cells)
     with _steps.step("cube assembly"):
-        cube = pa.concat_tables(parts) if parts else CUBE_SCHEMA.empty_table()
+        raw_cube = pa.concat_tables(parts) if parts else RAW_SCHEMA.empty_table()
     loads = _load_summary(
         store.fetchall(
             "SELECT file, rows_in, accepted, quarantined FROM load_log ORDER BY loaded_at, file"
@@ -172,6 +161,15 @@ def _read_inputs(
         source_scores = score(store)
     with _steps.step("keten tables"):
         keten, keten_recomputed = keten_tables(store, settings, boundary_year, root, source_scores)
+    with _steps.step("gate"):
+        inputs = (raw_cube, keten["stapeling"], areas.select(["code", "parent_code"]))
+        fp = _incremental.gated_fingerprint(inputs, settings)
+        cached = _incremental.load_tables(root, GATED, fp, _incremental.GATED_CACHE_DIR)
+        if cached is None:
+            cube, staple = gate(raw_cube, keten["stapeling"], areas, settings)
+            cached = {"cube": cube, "stapeling": staple}
+            _incremental.store_tables(root, cached, fp, _incremental.GATED_CACHE_DIR)
+        cube, keten["stapeling"] = cached["cube"], cached["stapeling"]
     return _Inputs(
         boundary_year,
         periods,
@@ -186,6 +184,36 @@ def _read_inputs(
         time.perf_counter() - started,
         source_scores,
     )
+
+
+GATED = ("cube", "stapeling")
+"""The gate's output, kept in the workspace cache for a refresh without new data."""
+
+RAW_SCHEMA = CUBE_SCHEMA.append(pa.field("dominant", pa.float64()))
+"""An indicator's cells before the gate (kept in the workspace cache, never published):
+the cube's columns and the largest single contribution to a numerator (dominance)."""
+
+
+def gate(
+    cube: pa.Table, stapeling: pa.Table, areas: pa.Table, settings: Settings
+) -> tuple[pa.Table, pa.Table]:
+    """The indicator cube and the keten stapeling cells (keyed per combination,
+    :func:`zicht.analysis.keten_publish.keyed_combinations`), through the gate together:
+    they count the same persons and households, so a quantity hidden in one is hidden in
+    the other (:mod:`zicht.privacy.linked`). Returns both in their published shape."""
+    staple = stapeling.append_column("dominant", pa.nulls(stapeling.num_rows, pa.float64()))
+    both = pa.concat_tables([cube.cast(RAW_SCHEMA), staple.cast(RAW_SCHEMA)])
+    gated = apply_gate(
+        both,
+        settings.get_int("min_cell_count"),
+        areas=areas,
+        dominance_pct=settings.get_int("dominance_pct"),
+        round_to=settings.get_int("round_counts_to"),
+        linked=bool(settings.get_int("gate_linked_tables")),
+    ).select(CUBE_SCHEMA.names)
+    gated = gated.cast(CUBE_SCHEMA)
+    n = cube.num_rows
+    return gated.slice(0, n), unkeyed_combinations(gated.slice(n))
 
 
 FOLDER_SUMMED_FROM = 20

@@ -55,10 +55,10 @@ def table_constraints(children: dict[str, list[str]], cells: set[Key]) -> list[C
             if parent in codes and all(k in codes for k in kids) and kids:
                 out.append(Constraint((parent, bd, cat), tuple((k, bd, cat) for k in kids)))
     for (code, bd), cats in sorted(categories.items()):
-        if (code, "", "") in cells:
+        if (code, "", "") in cells and bd not in UNIONS:
             out.append(Constraint((code, "", ""), tuple((code, bd, c) for c in sorted(cats))))
     for (code, coarse), cats in sorted(categories.items()):
-        fine = NESTED.get(coarse)
+        fine = NESTED.get(coarse) or UNIONS.get(coarse)
         if fine is None or (code, fine[0]) not in categories:
             continue
         for cat in sorted(cats):
@@ -84,11 +84,31 @@ NESTED: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
 table): the number of laws of a unit follows from its combination of laws, so each
 count per number of laws is the sum of the counts of its combinations."""
 
+UNIONS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "twee_of_meer_wetten": ("aantal_wetten", {"2+": ("2", "3")}),
+}
+"""Like :data:`NESTED`, but the categories do not cover every unit, so they do not add
+up to the area's total. ``twee_of_meer_wetten`` is never published: the linked gate
+(:mod:`zicht.privacy.linked`) adds it to a count per number of laws, so that the
+units with two or more laws, the numerator of the stapeling rates, are one quantity
+with the sum of laws 2 and 3."""
+
 FAMILY_SEP = "|"
 """``indicator_id`` of a table family member: ``base|member``. The member ``base|`` (empty
 member) counts units with two or more of the laws, every other member one combination
 of two or more laws: the members are disjoint, so the numerator of ``base|`` is the sum
 of the others' numerators (their denominators are all the same population)."""
+
+
+def table_of(cube: pa.Table) -> np.ndarray:
+    """Per row of ``cube``, the table it is protected in: ``base`` + the period, where
+    ``base`` is the indicator, or the family of ``base|member`` (an array of str)."""
+    ids = cube.column("indicator_id").to_pylist()
+    periods = cube.column("period").to_pylist()
+    return np.array(
+        [f"{i.split(FAMILY_SEP, 1)[0]}@{p}" for i, p in zip(ids, periods, strict=True)],
+        dtype=object,
+    )
 
 
 def hierarchy_mask(
@@ -98,8 +118,15 @@ def hierarchy_mask(
     *,
     protection: float,
     amount_protection_pct: float = 0.0,
+    protect_empty: bool = False,
 ) -> pa.Array:
     """The primary mask widened with the secondary suppressions of every table.
+
+    A cell without people (denominator 0 or none) carries no figure. By default there
+    is nobody in it to protect and it counts as a published 0 for the sums; with
+    ``protect_empty`` it is a count of 0, protected like any small count ("nobody here
+    has it" is a fact about the people there, and the same quantity may be a numerator
+    in another table, where it is a count to protect).
 
     Tables of unit ``euro`` (a cost sum as numerator, clients as denominator) protect
     the clients by ``protection`` and, with ``amount_protection_pct`` > 0, every hidden
@@ -129,9 +156,8 @@ def hierarchy_mask(
         by_key: dict[tuple[str | None, str, str, str], int] = {
             (members[r], codes[r], breakdowns[r] or "", categories[r] or ""): r for r in rows
         }
-        # A cell without people (denominator 0 or none) carries no figure, but there is
-        # nobody in it to protect: it counts as a published 0 for the sums.
-        hidden = {k for k, r in by_key.items() if mask[r] and (dens[r] or 0) > 0}
+        empty = set() if protect_empty else {k for k, r in by_key.items() if not (dens[r] or 0) > 0}
+        hidden = {k for k, r in by_key.items() if mask[r] and k not in empty}
         if not hidden:
             continue
         constraints: list[Constraint] = []
@@ -166,7 +192,7 @@ def hierarchy_mask(
             constraints,
             protection=protection,
             field_constraints=field_constraints,
-            fixed=[k for k, r in by_key.items() if not (dens[r] or 0) > 0],
+            fixed=empty,
             field_protection=widths,
         ):
             mask[by_key[cell]] = True  # type: ignore[index]  # cells are the table's keys

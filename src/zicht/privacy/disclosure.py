@@ -10,14 +10,18 @@ Rule (first version, primary suppression only):
   cases or clients behind it (the denominator) is below ``min_count``;
 - a cell without a denominator, or with denominator 0, carries no figure and is
   suppressed whatever ``min_count`` is (a numerator of 0 is only a problem when
-  ``min_count`` is above 0, as it always is outside tests).
+  ``min_count`` is above 0, as it always is outside tests). With ``linked`` such a 0 is
+  protected by the secondary suppression like any small count.
 
 A suppressed cell gets status ``onderdrukt`` and NULL value, numerator and denominator:
 what is not published is not in the file. Every other cell gets ``gepubliceerd``.
 
 Secondary suppression (with ``areas``): a suppressed buurt cannot be recovered by
 subtracting published buurten from their wijk, nor a wijk from the gemeente, nor a
-category from its area's total; see :mod:`zicht.privacy.secondary`.
+category from its area's total; see :mod:`zicht.privacy.secondary`. With ``linked``,
+tables gated in one call that carry the same quantity (the inhabitants behind several
+rates) give it one status, so that no table gives away what another hides
+(:mod:`zicht.privacy.linked`).
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ def apply_gate(
     dominance_pct: float = 0,
     round_to: int = 0,
     amount_protection_pct: float = AMOUNT_PROTECTION_PCT,
+    linked: bool = False,
 ) -> pa.Table:
     """Return ``cube`` with ``status`` set and suppressed cells nulled.
 
@@ -111,15 +116,17 @@ def apply_gate(
         share = pc.multiply(pc.cast(cube.column("numerator"), pa.float64()), dominance_pct / 100)
         dominated = pc.fill_null(pc.greater(cube.column("dominant"), share), False)
         mask = pc.or_(mask, dominated)
-    if areas is not None and cube.num_rows:
+    width = float(min_count if protection is None else protection)
+    if areas is not None and cube.num_rows and width > 0:
+        # (min_count 0, in tests only: no small count to protect, so no secondary cells)
         from zicht.privacy._hierarchy import hierarchy_mask
+        from zicht.privacy.linked import linked_mask
 
-        width = float(min_count if protection is None else protection)
-        mask = hierarchy_mask(
+        mask = (linked_mask if linked else hierarchy_mask)(
             cube,
             areas,
             mask,
-            protection=max(width, 1.0),
+            protection=width,
             amount_protection_pct=amount_protection_pct,
         )
     out = cube

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 Cell = Hashable
 
@@ -137,6 +136,51 @@ def attack(
     return sorted(out, key=lambda iv: order[iv.cell])
 
 
+def narrow(
+    values: Mapping[Cell, float],
+    hidden: Iterable[Cell],
+    constraints: Sequence[Constraint],
+    protection: float,
+) -> list[Interval]:
+    """The exact interval of every hidden cell narrower than ``protection`` (the
+    attacker's programs, as :func:`attack`, for the question the tests ask).
+
+    Every solution of a program is a point the attacker cannot rule out, so a cell whose
+    values over the points seen so far span ``protection`` is wide without programs of
+    its own; every other cell gets both of its programs solved to optimality.
+    """
+    unknown = set(hidden)
+    touching = _index(constraints)
+    out: list[Interval] = []
+    for group, used in _groups(unknown, touching, constraints):
+        cons = [constraints[k] for k in used]
+        n = len(group)
+        h = _model(values, group, cons)
+        columns = np.arange(n, dtype=np.int32)
+        seen_low = np.array([float(values[c]) for c in group])
+        seen_high = seen_low.copy()
+        for i, cell in enumerate(group):
+            if seen_high[i] - seen_low[i] >= protection - _EPS:
+                continue
+            cost = np.zeros(n)
+            cost[i] = 1.0
+            h.changeColsCost(n, columns, cost)
+            bounds = []
+            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+                h.changeObjectiveSense(sense)
+                h.run()
+                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                    bounds.append(float("inf"))  # only the max can be unbounded
+                    continue
+                point = np.asarray(h.getSolution().col_value, dtype=float)
+                np.minimum(seen_low, point, out=seen_low)
+                np.maximum(seen_high, point, out=seen_high)
+                bounds.append(float(point[i]))
+            if bounds[0] - bounds[1] < protection - _EPS:
+                out.append(Interval(cell, bounds[1], bounds[0]))
+    return out
+
+
 def _equations(
     values: Mapping[Cell, float], unknown: Sequence[Cell], constraints: Sequence[Constraint]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -156,26 +200,56 @@ def _equations(
 def _attack_group(
     values: Mapping[Cell, float], unknown: Sequence[Cell], constraints: Sequence[Constraint]
 ) -> list[Interval]:
-    """Exact min and max of every cell of one connected group (scipy's HiGHS interface).
+    """Exact min and max of every cell of one connected group.
 
-    This is the reference attacker the tests use; the suppression itself audits with
-    :func:`_audit_group`, a different route to the solver that stops early.
+    This is the reference attacker the tests use: two programs for every cell, solved
+    to optimality, no shortcut. The suppression itself audits with :func:`_audit_group`,
+    which stops as soon as a cell is proven wide. One HiGHS model per group; only the
+    objective changes between programs, so each solve starts from the previous basis.
     """
+    n = len(unknown)
+    h = _model(values, unknown, constraints)
+    columns = np.arange(n, dtype=np.int32)
+    out = []
+    for i, cell in enumerate(unknown):
+        cost = np.zeros(n)
+        cost[i] = 1.0
+        h.changeColsCost(n, columns, cost)
+        bounds = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            h.changeObjectiveSense(sense)
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                bounds.append(float(h.getInfo().objective_function_value))
+            else:  # unbounded above (below, 0 always bounds it)
+                bounds.append(0.0 if sense == highspy.ObjSense.kMinimize else float("inf"))
+        out.append(Interval(cell, bounds[0], bounds[1]))
+    return out
+
+
+def _model(
+    values: Mapping[Cell, float], unknown: Sequence[Cell], constraints: Sequence[Constraint]
+) -> highspy.Highs:
+    """A HiGHS model of the attacker's feasible set: ``A x = b``, ``x >= 0``, over the
+    hidden cells of one group (the objective is set per program)."""
     a, b = _equations(values, unknown, constraints)
     n = len(unknown)
-    a_eq = a if len(constraints) else None
-    b_eq = b if len(constraints) else None
-    out = []
-    bounds = [(0.0, None)] * n
-    for i, cell in enumerate(unknown):
-        objective = np.zeros(n)
-        objective[i] = 1.0
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        lo = float(low.fun) if low.status == 0 else 0.0
-        hi = float(-high.fun) if high.status == 0 else float("inf")
-        out.append(Interval(cell, lo, hi))
-    return out
+    h = _new_highs()
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = len(b)
+    lp.col_cost_ = np.zeros(n)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.full(n, highspy.kHighsInf)
+    lp.row_lower_ = b
+    lp.row_upper_ = b
+    nz = np.nonzero(a.T)  # column-wise: (column, row) pairs, sorted by column
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.searchsorted(nz[0], np.arange(n + 1)).astype(np.int32)
+    lp.a_matrix_.index_ = nz[1].astype(np.int32)
+    lp.a_matrix_.value_ = a.T[nz]
+    h.passModel(lp)
+    return h
 
 
 def _audit_group(
@@ -216,22 +290,7 @@ def _audit_group(
         return [
             cell for i, cell in enumerate(unknown) if not _wide(0.0, rest, truth[i], need[i], upper)
         ]
-    a, b = _equations(values, unknown, constraints)
-    h = _new_highs()
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = len(b)
-    lp.col_cost_ = np.zeros(n)
-    lp.col_lower_ = np.zeros(n)
-    lp.col_upper_ = np.full(n, highspy.kHighsInf)
-    lp.row_lower_ = b
-    lp.row_upper_ = b
-    nz = np.nonzero(a.T)  # column-wise: (column, row) pairs, sorted by column
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.searchsorted(nz[0], np.arange(n + 1)).astype(np.int32)
-    lp.a_matrix_.index_ = nz[1].astype(np.int32)
-    lp.a_matrix_.value_ = a.T[nz]
-    h.passModel(lp)
+    h = _model(values, unknown, constraints)
     columns = np.arange(n, dtype=np.int32)
     seen_low, seen_high = truth.copy(), truth.copy()
     narrow: list[Cell] = []

@@ -1,0 +1,221 @@
+"""Linked tables: one quantity published in two tables is hidden in both or in neither.
+
+The secondary suppression of :mod:`zicht.privacy._hierarchy` protects every table (one
+indicator and period, or one stapeling family) on its own. But many tables carry the
+same quantity: the inhabitants of a buurt are the denominator of every per-1,000 figure,
+the youth with jeugdhulp are the numerator of one indicator and the denominator of the
+referrer shares, the persons with two or more laws are in the cube and in
+``keten_stapeling``. A count hidden in one table and published in another is simply
+read from the other, and the first table's protection rested on not knowing it.
+
+So the gate links tables the way an attacker would, by their values: two series (one
+table, field, breakdown and category over every area and period) that agree wherever
+both have a cell are one quantity. Linking too much is safe (it only adds true
+equations, so it can only hide more). Then, until nothing changes:
+
+1. a cell hidden in any table that carries a quantity is made a primary suppression in
+   every other table that carries it;
+2. the tables that got new primaries are protected again (their secondary suppressions
+   may hide cells of yet other quantities, which go round again).
+
+Hiding only grows, so this ends. This is how tau-ARGUS treats linked tables (cells
+common to several tables get one status, and the tables are protected again until the
+statuses agree); the attacker test in ``tests/privacy`` checks the result against the
+sums of all tables at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zicht.privacy.disclosure import RATE_UNITS
+
+Series = tuple[str, str, str, str]
+"""(table, field, breakdown, category): one counted field of one table over its areas
+and periods."""
+
+Key = tuple[int, str]
+"""(period, area_code)."""
+
+MIN_SHARED_CELLS = 2
+"""Two series are one quantity when they agree on every cell they share and share at
+least this many cells (one shared cell would link every pair of tiny tables)."""
+
+
+def _columns(cube: pa.Table) -> dict[str, list[object]]:
+    names = ("indicator_id", "period", "area_code", "breakdown", "category", "unit")
+    blank: list[object] = [""] * cube.num_rows  # breakdown and category may be left out
+    out = {n: cube.column(n).to_pylist() if n in cube.column_names else blank for n in names}
+    out["numerator"] = cube.column("numerator").to_pylist()
+    out["denominator"] = cube.column("denominator").to_pylist()
+    return out
+
+
+def series_rows(cube: pa.Table) -> dict[Series, dict[Key, int]]:
+    """Per series, the row of ``cube`` holding each of its cells.
+
+    Counted fields are the denominator of every cell and the numerator of rates (the
+    numerator of a median or a cost sum is not a count of anyone)."""
+    c = _columns(cube)
+    out: dict[Series, dict[Key, int]] = defaultdict(dict)
+    for row in range(cube.num_rows):
+        table = str(c["indicator_id"][row])
+        bd, cat = str(c["breakdown"][row] or ""), str(c["category"][row] or "")
+        key = (int(c["period"][row]), str(c["area_code"][row]))  # type: ignore[call-overload]
+        out[(table, "den", bd, cat)][key] = row
+        if c["unit"][row] in RATE_UNITS:
+            out[(table, "num", bd, cat)][key] = row
+    return out
+
+
+def _value(c: dict[str, list[object]], field: str, row: int) -> float:
+    x = c["denominator" if field == "den" else "numerator"][row]
+    return float(x or 0)  # type: ignore[arg-type]  # counts are numbers or NULL
+
+
+def link(cube: pa.Table) -> list[list[Series]]:
+    """Groups of series that are one quantity (groups of two or more, tables of more
+    than one): series that agree wherever both have a cell, on at least
+    :data:`MIN_SHARED_CELLS` cells, and are not all zero."""
+    c = _columns(cube)
+    rows = series_rows(cube)
+    values = {s: {k: _value(c, s[1], r) for k, r in cells.items()} for s, cells in rows.items()}
+    # Candidates share their gemeente figures (every series has the gemeente's cells).
+    index: dict[Hashable, list[Series]] = defaultdict(list)
+    for s, xs in values.items():
+        if not any(xs.values()):
+            continue
+        gm = tuple(sorted((k, x) for k, x in xs.items() if k[1].startswith("GM")))
+        index[gm].append(s)
+    parent: dict[Series, Series] = {}
+
+    def find(s: Series) -> Series:
+        while parent.get(s, s) != s:
+            s = parent[s]
+        return s
+
+    for group in index.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if a[0] == b[0] or find(a) == find(b):
+                    continue
+                xa, xb = values[a], values[b]
+                common = xa.keys() & xb.keys()
+                if len(common) >= MIN_SHARED_CELLS and all(xa[k] == xb[k] for k in common):
+                    parent[max(find(a), find(b))] = min(find(a), find(b))
+    groups: dict[Series, list[Series]] = defaultdict(list)
+    for s in values:
+        groups[find(s)].append(s)
+    return [sorted(g) for g in groups.values() if len({s[0] for s in g}) > 1]
+
+
+def spread(
+    mask: np.ndarray, groups: Iterable[list[Series]], rows: dict[Series, dict[Key, int]]
+) -> np.ndarray:
+    """The rows to hide so that every linked quantity is hidden wherever it is hidden
+    somewhere (a boolean array over the rows of the cube, new rows only)."""
+    new = np.zeros_like(mask)
+    for group in groups:
+        hidden_keys: set[Key] = set()
+        for s in group:
+            hidden_keys.update(k for k, r in rows[s].items() if mask[r])
+        for s in group:
+            for k in hidden_keys:
+                r = rows[s].get(k)
+                if r is not None and not mask[r]:
+                    new[r] = True
+    return new
+
+
+def with_unions(cube: pa.Table) -> pa.Table:
+    """``cube`` with the cells of :data:`zicht.privacy._hierarchy.UNIONS` appended (their
+    denominator the sum of their parts'), to be gated and dropped again."""
+    from zicht.privacy._hierarchy import UNIONS
+
+    if "category" not in cube.column_names or "breakdown" not in cube.column_names:
+        return cube
+    c = _columns(cube)
+    parts: dict[tuple[str, int, str, str], dict[str, float]] = defaultdict(dict)
+    wanted = {fine for fine, _ in UNIONS.values()}
+    for row in range(cube.num_rows):
+        bd = c["breakdown"][row]
+        if bd in wanted and c["unit"][row] not in RATE_UNITS:
+            key = (str(c["indicator_id"][row]), int(c["period"][row]),  # type: ignore[call-overload]
+                   str(c["area_code"][row]), str(bd))  # fmt: skip
+            parts[key][str(c["category"][row])] = _value(c, "den", row)
+    extra: dict[str, list[object]] = defaultdict(list)
+    for (table, period, code, fine), cats in sorted(parts.items()):
+        for union, (of, members) in UNIONS.items():
+            if of != fine:
+                continue
+            for cat, pieces in members.items():
+                if not all(p in cats for p in pieces):
+                    continue
+                extra["indicator_id"].append(table)
+                extra["period"].append(period)
+                extra["area_code"].append(code)
+                extra["breakdown"].append(union)
+                extra["category"].append(cat)
+                extra["denominator"].append(sum(cats[p] for p in pieces))
+    if not extra:
+        return cube
+    n = len(extra["indicator_id"])
+    unit = dict(zip(c["indicator_id"], c["unit"], strict=True))
+    extra["unit"] = [unit[t] for t in extra["indicator_id"]]
+    added = pa.table(
+        {
+            f.name: pa.array(extra[f.name]).cast(f.type) if f.name in extra else pa.nulls(n, f.type)
+            for f in cube.schema
+        }
+    )
+    return pa.concat_tables([cube, added])
+
+
+def linked_mask(
+    cube: pa.Table,
+    areas: pa.Table,
+    primary: pa.ChunkedArray | pa.Array,
+    *,
+    protection: float,
+    amount_protection_pct: float = 0.0,
+) -> pa.Array:
+    """:func:`zicht.privacy._hierarchy.hierarchy_mask` over every table of ``cube``, and
+    again until every quantity the tables share has one status."""
+    from zicht.privacy._hierarchy import hierarchy_mask, table_of
+
+    def gate(rows: np.ndarray | None, current: np.ndarray) -> np.ndarray:
+        part = cube if rows is None else cube.take(pa.array(rows))
+        got = hierarchy_mask(
+            part,
+            areas,
+            pa.array(current if rows is None else current[rows]),
+            protection=protection,
+            amount_protection_pct=amount_protection_pct,
+            protect_empty=True,
+        )
+        out = current.copy()
+        out[slice(None) if rows is None else rows] = np.asarray(got, dtype=bool)
+        return out
+
+    n = cube.num_rows
+    cube = with_unions(cube)
+    given = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
+    # A union cell is hidden when it is small, like any count; else as its links say.
+    unions = cube.column("denominator").slice(n).to_numpy(zero_copy_only=False)
+    mask = gate(None, np.concatenate([given, np.asarray(unions < protection, dtype=bool)]))
+    groups = link(cube)
+    if not groups:
+        return pa.array(mask[:n])
+    rows = series_rows(cube)
+    table = table_of(cube)
+    while True:
+        new = spread(mask, groups, rows)
+        if not new.any():
+            return pa.array(mask[:n])
+        touched = set(table[new])
+        mask = gate(np.flatnonzero(np.isin(table, list(touched))), mask | new)
