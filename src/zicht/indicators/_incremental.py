@@ -132,9 +132,12 @@ def gated_fingerprint(tables: Iterable[pa.Table], settings: Settings) -> str:
         digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(json.dumps(sorted(settings.values.items()), default=str).encode("utf-8"))
     for table in tables:
+        # The same cells, however they are chunked or came to be (computed, or read
+        # back from this cache), give the same bytes.
+        table = table.replace_schema_metadata(None).combine_chunks()
         sink = pa.BufferOutputStream()
         with ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
+            writer.write_table(table, max_chunksize=max(table.num_rows, 1))
         digest.update(sink.getvalue().to_pybytes())
     return digest.hexdigest()[:24]
 
