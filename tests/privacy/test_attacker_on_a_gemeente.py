@@ -5,7 +5,7 @@ real path (synth → ingest → refresh). For every indicator and year the test 
 published table's sums out itself (gemeente = Σ wijken = Σ buurten for the totals,
 gemeente = Σ wijken per breakdown category, an area's total = Σ the categories of each
 breakdown), takes the true value of every suppressed cell from the ungated engine, and
-solves min and max of each suppressed cell with scipy's HiGHS (the reference attacker,
+solves min and max of each suppressed cell with HiGHS (the reference attacker,
 not the suppressor's own audit) for the denominator, and for rates also the numerator
 and the complement: no interval may be narrower than the minimum cell count.
 """

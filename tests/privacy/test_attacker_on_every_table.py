@@ -5,7 +5,7 @@ numpy, as the refresh benchmark builds them) goes through the real refresh, whic
 publishes the keten tables in the same snapshot. Per period the attacker of
 :mod:`tests.privacy._published_attack` combines every cube table and the stapeling
 combinations, with the sums inside each table and the identities between tables, and
-solves min and max of every hidden count with scipy's HiGHS: no interval may be
+solves min and max of every hidden count with HiGHS: no interval may be
 narrower than the minimum cell count.
 """
 

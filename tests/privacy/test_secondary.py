@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from zicht.privacy.disclosure import apply_gate
-from zicht.privacy.secondary import Constraint, attack, suppress
+from zicht.privacy.secondary import Constraint, attack, narrow, suppress
 
 P = 10.0
 
@@ -279,3 +279,20 @@ def test_batched_rounds_protect_many_narrow_cells_at_once() -> None:
     hidden = suppress(cells, primary, cons, protection=P)
     _assert_protected(cells, hidden, cons, primary)
     assert "T" not in hidden
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_narrow_finds_exactly_the_cells_the_full_attack_finds_narrow(seed: int) -> None:
+    # narrow() skips the programs of cells already seen far enough apart; on random
+    # grids with random hidden cells its answer must be the full attack's, interval for
+    # interval (the trap of the first test included).
+    rng = np.random.default_rng(seed)
+    values = rng.choice([0, 1, 3, 8, 15, 40], size=(5, 6)).tolist()
+    values[0][:2], values[1][:2] = [15, 0], [0, 0]
+    cells, cons = _grid(values)
+    hidden = {c for c in cells if rng.random() < 0.45} | {(0, 0), (0, 1), (1, 0), (1, 1)}
+    expected = [iv for iv in attack(cells, hidden, cons) if iv.width < P - 1e-7]
+    got = narrow(cells, hidden, cons, P)
+    assert expected, "the trap is in every grid"
+    key = {iv.cell: (round(iv.low, 6), round(iv.high, 6)) for iv in expected}
+    assert {iv.cell: (round(iv.low, 6), round(iv.high, 6)) for iv in got} == key

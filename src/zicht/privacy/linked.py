@@ -78,12 +78,12 @@ def _value(c: dict[str, list[object]], field: str, row: int) -> float:
     return float(x or 0)  # type: ignore[arg-type]  # counts are numbers or NULL
 
 
-def link(cube: pa.Table) -> list[list[Series]]:
+def link(cube: pa.Table, rows: dict[Series, dict[Key, int]]) -> list[list[Series]]:
     """Groups of series that are one quantity (groups of two or more, tables of more
     than one): series that agree wherever both have a cell, on at least
-    :data:`MIN_SHARED_CELLS` cells, and are not all zero."""
+    :data:`MIN_SHARED_CELLS` cells, and are not all zero. ``rows``: :func:`series_rows`
+    of ``cube``."""
     c = _columns(cube)
-    rows = series_rows(cube)
     values = {s: {k: _value(c, s[1], r) for k, r in cells.items()} for s, cells in rows.items()}
     # Candidates share their gemeente figures (every series has the gemeente's cells).
     index: dict[Hashable, list[Series]] = defaultdict(list)
@@ -188,18 +188,19 @@ def linked_mask(
     again until every quantity the tables share has one status."""
     from zicht.privacy._hierarchy import hierarchy_mask, table_of
 
-    def gate(rows: np.ndarray | None, current: np.ndarray) -> np.ndarray:
-        part = cube if rows is None else cube.take(pa.array(rows))
+    def gate(tables: np.ndarray, current: np.ndarray) -> np.ndarray:
+        """``current`` with the rows of ``tables`` protected again."""
+        rows = np.flatnonzero(tables)
         got = hierarchy_mask(
-            part,
+            cube.take(pa.array(rows)),
             areas,
-            pa.array(current if rows is None else current[rows]),
+            pa.array(current[rows]),
             protection=protection,
             amount_protection_pct=amount_protection_pct,
             protect_empty=True,
         )
         out = current.copy()
-        out[slice(None) if rows is None else rows] = np.asarray(got, dtype=bool)
+        out[rows] = np.asarray(got, dtype=bool)
         return out
 
     n = cube.num_rows
@@ -207,15 +208,11 @@ def linked_mask(
     given = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
     # A union cell is hidden when it is small, like any count; else as its links say.
     unions = cube.column("denominator").slice(n).to_numpy(zero_copy_only=False)
-    mask = gate(None, np.concatenate([given, np.asarray(unions < protection, dtype=bool)]))
-    groups = link(cube)
-    if not groups:
-        return pa.array(mask[:n])
+    start = np.concatenate([given, np.asarray(unions < protection, dtype=bool)])
+    mask = gate(np.ones(cube.num_rows, dtype=bool), start)
     rows = series_rows(cube)
+    groups = link(cube, rows)
     table = table_of(cube)
-    while True:
-        new = spread(mask, groups, rows)
-        if not new.any():
-            return pa.array(mask[:n])
-        touched = set(table[new])
-        mask = gate(np.flatnonzero(np.isin(table, list(touched))), mask | new)
+    while (new := spread(mask, groups, rows)).any():
+        mask = gate(np.isin(table, list(set(table[new]))), mask | new)
+    return pa.array(mask[:n])

@@ -162,23 +162,38 @@ def narrow(
         for i, cell in enumerate(group):
             if seen_high[i] - seen_low[i] >= protection - _EPS:
                 continue
-            cost = np.zeros(n)
-            cost[i] = 1.0
-            h.changeColsCost(n, columns, cost)
-            bounds = []
-            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
-                h.changeObjectiveSense(sense)
-                h.run()
-                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                    bounds.append(float("inf"))  # only the max can be unbounded
-                    continue
-                point = np.asarray(h.getSolution().col_value, dtype=float)
+            iv, points = _bounds(h, columns, i, cell)
+            for point in points:
                 np.minimum(seen_low, point, out=seen_low)
                 np.maximum(seen_high, point, out=seen_high)
-                bounds.append(float(point[i]))
-            if bounds[0] - bounds[1] < protection - _EPS:
-                out.append(Interval(cell, bounds[1], bounds[0]))
+            if iv.width < protection - _EPS:
+                out.append(iv)
     return out
+
+
+def _bounds(
+    h: highspy.Highs, columns: np.ndarray, i: int, cell: Cell
+) -> tuple[Interval, list[np.ndarray]]:
+    """Min and max of column ``i`` of model ``h``, solved to optimality, and the optimal
+    points (feasible values of every column)."""
+    n = len(columns)
+    cost = np.zeros(n)
+    cost[i] = 1.0
+    h.changeColsCost(n, columns, cost)
+    low, high = 0.0, float("inf")  # 0 bounds every cell below; above it may be unbounded
+    points = []
+    for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+        h.changeObjectiveSense(sense)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            continue
+        point = np.asarray(h.getSolution().col_value, dtype=float)
+        points.append(point)
+        if sense == highspy.ObjSense.kMinimize:
+            low = float(point[i])
+        else:
+            high = float(point[i])
+    return Interval(cell, low, high), points
 
 
 def _equations(
@@ -210,21 +225,7 @@ def _attack_group(
     n = len(unknown)
     h = _model(values, unknown, constraints)
     columns = np.arange(n, dtype=np.int32)
-    out = []
-    for i, cell in enumerate(unknown):
-        cost = np.zeros(n)
-        cost[i] = 1.0
-        h.changeColsCost(n, columns, cost)
-        bounds = []
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-            h.changeObjectiveSense(sense)
-            h.run()
-            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-                bounds.append(float(h.getInfo().objective_function_value))
-            else:  # unbounded above (below, 0 always bounds it)
-                bounds.append(0.0 if sense == highspy.ObjSense.kMinimize else float("inf"))
-        out.append(Interval(cell, bounds[0], bounds[1]))
-    return out
+    return [_bounds(h, columns, i, cell)[0] for i, cell in enumerate(unknown)]
 
 
 def _model(
