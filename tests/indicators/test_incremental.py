@@ -116,3 +116,30 @@ def test_keten_tables_are_reused_while_data_settings_and_code_are_unchanged(
     assert not refresh(ws).keten_recomputed
     ws.set_setting("min_cell_count", 4)
     assert refresh(Workspace.open(ws.root)).keten_recomputed
+
+
+def test_the_gate_cache_key_depends_on_the_cells_not_on_how_arrow_holds_them() -> None:
+    """A computed cube and the same cells read back from the cache differ in Arrow's
+    bytes (a validity bitmap or none, whatever lies under a null); the key must not, or
+    the refresh after a computed one gates again (measured: 8.8 s CPU instead of 0.4 s
+    at 120,000 inhabitants)."""
+    from zicht.config import Settings
+    from zicht.indicators._incremental import gated_fingerprint
+
+    plain = pa.table({"code": ["BU1", "BU2"], "value": [1.0, None], "status": [None, "x"]})
+    # The same values, built so that the null slots hold other bytes and the string
+    # column without nulls carries an all-valid bitmap.
+    values = pa.Array.from_buffers(
+        pa.float64(), 2, [plain["value"].chunk(0).buffers()[0], pa.py_buffer(
+            b"\x00\x00\x00\x00\x00\x00\xf0?" + b"\x01" * 8)],
+    )  # fmt: skip
+    codes = pa.Array.from_buffers(
+        pa.string(), 2, [pa.py_buffer(b"\x03"), *plain["code"].chunk(0).buffers()[1:]]
+    )
+    other = pa.table({"code": codes, "value": values, "status": plain["status"]})
+    assert other.equals(plain)
+    assert other["value"].chunk(0).buffers()[1] != plain["value"].chunk(0).buffers()[1]
+    settings = Settings({"min_cell_count": 10})
+    assert gated_fingerprint([other], settings) == gated_fingerprint([plain], settings)
+    changed = plain.set_column(1, "value", pa.array([2.0, None]))
+    assert gated_fingerprint([changed], settings) != gated_fingerprint([plain], settings)

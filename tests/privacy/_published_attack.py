@@ -169,6 +169,10 @@ def _rewrite(
         per.values[root] = x
         if (q, v) in shown:
             known.add(root)
+    for q, v in value:  # a complement is known where its two terms are
+        t, f, *key = v
+        if q == p and f == "comp" and all(uf.find((t, g, *key)) in known for g in ("den", "num")):
+            known.add(uf.find(v))
     per.hidden = {v for v in per.values if v not in known}
     merged = []
     for c in per.constraints:

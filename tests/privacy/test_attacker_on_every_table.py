@@ -135,8 +135,29 @@ def test_per_table_gating_leaks_when_tables_are_combined(publication: Publicatio
 def test_linked_gating_leaves_no_hidden_count_narrow_in_all_tables_at_once(
     linked_publication: Publication, period: int
 ) -> None:
+    """Linked gating protects the counts the primary rule would not publish (under the
+    minimum, zeros included); a hidden larger count (a denominator of a rate hidden for
+    its small numerator) may be narrowed, as publishing it would have been allowed."""
     published, truth, parent, protection = linked_publication
     per = build(published, truth, parent, link_tables=True, empty_known=False)[period]
-    assert len(per.hidden) > 1000  # every table, empty cells included
-    found = narrow(per.values, per.hidden, per.constraints, protection)
+    small = [v for v in per.hidden if per.values[v] < protection]
+    assert len(small) > 500  # every table, empty cells included
+    found = [
+        iv
+        for iv in narrow(per.values, per.hidden, per.constraints, protection)
+        if per.values[iv.cell] < protection
+    ]
     assert not found, (len(found), found[:10])
+
+
+def test_linked_gating_publishes_most_of_what_per_table_gating_does(
+    publication: Publication, linked_publication: Publication
+) -> None:
+    """The price of linking, on the test gemeente: 811 of the 908 cells per-table
+    gating publishes (measured 2026-12-01); before the gate knew which fields other
+    tables publish it was 424."""
+
+    def shown(p: Publication) -> int:
+        return sum(r["status"] != "onderdrukt" for r in p[0])
+
+    assert shown(linked_publication) >= 0.8 * shown(publication)

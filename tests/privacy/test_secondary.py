@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from zicht.privacy.disclosure import apply_gate
-from zicht.privacy.secondary import Constraint, attack, narrow, suppress
+from zicht.privacy.secondary import Constraint, attack, narrow, suppress, suppress_fields
 
 P = 10.0
 
@@ -296,3 +296,50 @@ def test_narrow_finds_exactly_the_cells_the_full_attack_finds_narrow(seed: int) 
     assert expected, "the trap is in every grid"
     key = {iv.cell: (round(iv.low, 6), round(iv.high, 6)) for iv in expected}
     assert {iv.cell: (round(iv.low, 6), round(iv.high, 6)) for iv in got} == key
+
+
+def test_a_denominator_known_from_another_table_ties_numerator_and_complement() -> None:
+    """Buurt A (100 inhabitants, 5 with the provision) and buurt B (4, 3 of them) under
+    gemeente G (104, 8). Hidden A and B are wide in each field on its own, numerators
+    [0, 8] and complements [0, 96]. But another table publishes A's and B's inhabitants:
+    then B's numerator and complement are at most 4, so A's numerator lies in [4, 8],
+    width 4, under the protection of 5 (worked out by hand). The gate must see it."""
+    den = {"A": 100.0, "B": 4.0, "G": 104.0}
+    num = {"A": 5.0, "B": 3.0, "G": 8.0}
+    comp = {k: den[k] - num[k] for k in den}
+    sums = [Constraint("G", ("A", "B"))]
+    fields = [den, num, comp]
+
+    # The attacker's own program over (field, cell), with den = num + comp per cell.
+    values = {(f, c): v for f, vs in zip("dnc", fields, strict=True) for c, v in vs.items()}
+    tagged = [Constraint((f, "G"), ((f, "A"), (f, "B"))) for f in "nc"]
+    tagged += [Constraint(("d", c), (("n", c), ("c", c))) for c in "AB"]
+    got = attack(values, [(f, c) for f in "nc" for c in "AB"], tagged)
+    assert {iv.cell: (iv.low, iv.high) for iv in got}[("n", "A")] == pytest.approx((4.0, 8.0))
+
+    apart = suppress_fields(fields, {"A"}, sums, protection=5)
+    assert apart == {"A", "B"}  # each field on its own: wide
+
+    def known() -> list[set[str]]:
+        return [{"A", "B"}, set(), set()]  # fresh: the gate updates it in place
+
+    assert suppress_fields(fields, {"A"}, sums, protection=5, known=known()) == {"A", "B"}
+    joint = suppress_fields(fields, {"A"}, sums, protection=5, known=known(), coupled=(0, 1, 2))
+    assert joint == {"A", "B", "G"}
+
+
+def test_a_cell_published_elsewhere_protects_only_when_nothing_else_can() -> None:
+    """G = A + B + C with A = 3 hidden. B (12) is published by another table, so hiding
+    it here protects nothing: the partner is C (40) although it is larger. When C is not
+    there, B it must be, and B leaves the known set: the caller hides it elsewhere."""
+    counts = {"G": 55.0, "A": 3.0, "B": 12.0, "C": 40.0}
+    known = [{"B"}]
+    got = suppress_fields(
+        [counts], {"A"}, [Constraint("G", ("A", "B", "C"))], protection=10, known=known
+    )
+    assert got == {"A", "C"} and known == [{"B"}]
+
+    pair = {"G": 15.0, "A": 3.0, "B": 12.0}
+    known = [{"B"}]
+    got = suppress_fields([pair], {"A"}, [Constraint("G", ("A", "B"))], protection=10, known=known)
+    assert "B" in got and known == [set()]

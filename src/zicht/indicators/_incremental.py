@@ -23,7 +23,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from zicht.config import Settings
@@ -123,8 +125,6 @@ GATED_CACHE_DIR = Path("cache") / "gated"
 def gated_fingerprint(tables: Iterable[pa.Table], settings: Settings) -> str:
     """A hash of the gate's input: the ungated cells themselves, the settings and the
     code of the gate."""
-    import pyarrow.ipc as ipc
-
     from zicht.privacy import _hierarchy, disclosure, linked, secondary
 
     digest = hashlib.sha256(CACHE_VERSION.encode("ascii"))
@@ -134,12 +134,31 @@ def gated_fingerprint(tables: Iterable[pa.Table], settings: Settings) -> str:
     for table in tables:
         # The same cells, however they are chunked or came to be (computed, or read
         # back from this cache), give the same bytes.
-        table = table.replace_schema_metadata(None).combine_chunks()
-        sink = pa.BufferOutputStream()
-        with ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table, max_chunksize=max(table.num_rows, 1))
-        digest.update(sink.getvalue().to_pybytes())
+        digest.update(str(table.schema.remove_metadata()).encode("utf-8"))
+        for column in table.columns:
+            for part in _canonical(column.combine_chunks()):
+                digest.update(part)
     return digest.hexdigest()[:24]
+
+
+def _canonical(array: pa.Array) -> list[bytes]:
+    """The values of ``array`` as bytes that do not depend on how it was built: which
+    rows are null, and the values with nulls as zero or empty (Arrow leaves the bytes
+    under a null undefined, and a column without nulls may or may not carry a bitmap)."""
+    valid = np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        filled = pc.fill_null(array, "")
+        width = 8 if pa.types.is_large_string(array.type) else 4
+        offsets = np.frombuffer(filled.buffers()[1], dtype=f"<i{width}")
+        offsets = offsets[filled.offset : filled.offset + len(filled) + 1]
+        data = filled.buffers()[2]
+        body = b"" if data is None else data.to_pybytes()[int(offsets[0]) : int(offsets[-1])]
+        return [valid.tobytes(), (offsets - offsets[0]).tobytes(), body]
+    if pa.types.is_dictionary(array.type):
+        return _canonical(array.cast(array.type.value_type))
+    zero = False if pa.types.is_boolean(array.type) else 0
+    filled = pc.fill_null(array, pa.scalar(zero).cast(array.type)) if array.null_count else array
+    return [valid.tobytes(), np.asarray(filled.to_numpy(zero_copy_only=False)).tobytes()]
 
 
 KETEN_CACHE_DIR = Path("cache") / "keten"

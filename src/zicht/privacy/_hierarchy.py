@@ -119,6 +119,8 @@ def hierarchy_mask(
     protection: float,
     amount_protection_pct: float = 0.0,
     protect_empty: bool = False,
+    known: tuple[np.ndarray, np.ndarray] | None = None,
+    protect_below: float | None = None,
 ) -> pa.Array:
     """The primary mask widened with the secondary suppressions of every table.
 
@@ -133,7 +135,16 @@ def hierarchy_mask(
     cost sum so that the attacker's maximum lies that percentage of its value above it
     (the upper protection level tau-ARGUS uses for magnitude tables): a sum hidden by
     the dominance rule cannot be capped by subtracting published wijken from the
-    gemeente."""
+    gemeente.
+
+    ``known`` = (denominators, numerators), two boolean arrays over the rows: the fields
+    another table publishes (:mod:`zicht.privacy.linked`). The attacker has them even
+    where this table hides the cell, so they are constants of its programs, and only
+    the rest of a hidden cell is protected. A known field of a cell hidden because
+    nothing else could protect another is set to False in the arrays (in place): the
+    caller must hide that quantity in the other tables too. With ``protect_below`` only
+    the counts under it are protected (:func:`zicht.privacy.secondary.suppress_fields`).
+    """
     mask = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
     ids = cube.column("indicator_id").to_pylist()
     periods = cube.column("period").to_pylist()
@@ -173,7 +184,15 @@ def hierarchy_mask(
         if not constraints and not num_sums:
             continue
         den: dict[Hashable, float] = {k: float(dens[r] or 0) for k, r in by_key.items()}
+        known_den: set[Hashable] = {
+            k for k, r in by_key.items() if known is not None and known[0][r]
+        }
+        known_num: set[Hashable] = {
+            k for k, r in by_key.items() if known is not None and known[1][r]
+        }
         fields: list[Mapping[Hashable, float]] = [den]
+        knows: list[set[Hashable]] = [known_den]
+        coupled: tuple[int, int, int] | None = None
         field_constraints: list[list[Constraint]] = [[]]
         widths: list[Mapping[Hashable, float] | None] = [None]
         if units[rows[0]] == AMOUNT_UNIT and amount_protection_pct > 0:
@@ -181,12 +200,15 @@ def hierarchy_mask(
             fields.append(amount)
             field_constraints.append([])
             widths.append({k: amount_protection_pct / 100 * v for k, v in amount.items()})
+            knows.append(set())
         elif units[rows[0]] in RATE_UNITS:
             num: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
             fields += [num, {k: den[k] - num[k] for k in by_key}]
             field_constraints += [num_sums, []]
             widths += [None, None]
-        for cell in suppress_fields(
+            knows += [known_num, known_den & known_num]
+            coupled = (0, 1, 2)  # denominator = numerator + complement
+        hidden_now = suppress_fields(
             fields,
             hidden,
             constraints,
@@ -194,8 +216,16 @@ def hierarchy_mask(
             field_constraints=field_constraints,
             fixed=empty,
             field_protection=widths,
-        ):
+            known=knows,
+            coupled=coupled,
+            protect_below=protect_below,
+        )
+        for cell in hidden_now:
             mask[by_key[cell]] = True  # type: ignore[index]  # cells are the table's keys
+        if known is not None:
+            for k, r in by_key.items():
+                known[0][r] = k in known_den
+                known[1][r] = k in known_num
     return pa.array(mask)
 
 

@@ -122,13 +122,19 @@ def apply_gate(
         from zicht.privacy._hierarchy import hierarchy_mask
         from zicht.privacy.linked import linked_mask
 
-        mask = (linked_mask if linked else hierarchy_mask)(
-            cube,
-            areas,
-            mask,
-            protection=width,
-            amount_protection_pct=amount_protection_pct,
-        )
+        if linked:
+            mask = linked_mask(
+                cube,
+                areas,
+                mask,
+                protection=width,
+                amount_protection_pct=amount_protection_pct,
+                protect_below=min_count,
+            )
+        else:
+            mask = hierarchy_mask(
+                cube, areas, mask, protection=width, amount_protection_pct=amount_protection_pct
+            )
     out = cube
     for name in _GATED:
         col = out.column(name)

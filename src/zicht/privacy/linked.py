@@ -1,4 +1,4 @@
-"""Linked tables: one quantity published in two tables is hidden in both or in neither.
+"""Linked tables: what one table publishes, the attacker knows in every other.
 
 The secondary suppression of :mod:`zicht.privacy._hierarchy` protects every table (one
 indicator and period, or one stapeling family) on its own. But many tables carry the
@@ -10,18 +10,19 @@ read from the other, and the first table's protection rested on not knowing it.
 
 So the gate links tables the way an attacker would, by their values: two series (one
 table, field, breakdown and category over every area and period) that agree wherever
-both have a cell are one quantity. Linking too much is safe (it only adds true
-equations, so it can only hide more). Then, until nothing changes:
+both have a cell are one quantity. Linking too much is safe (it only adds knowledge).
+Then every table is gated knowing which fields of its cells the other tables publish
+(constants of the attacker's programs, nothing to protect; the numerator, denominator
+and complement of a rate are then audited in one program), and until nothing changes:
 
-1. a cell hidden in any table that carries a quantity is made a primary suppression in
-   every other table that carries it;
-2. the tables that got new primaries are protected again (their secondary suppressions
-   may hide cells of yet other quantities, which go round again).
+1. a table that could protect a cell only by hiding a quantity another table publishes
+   (it chooses those last) has that quantity hidden in every table that carries it;
+2. a table that counted on a quantity nobody publishes any more, or got new hidden
+   cells that way, is protected again.
 
-Hiding only grows, so this ends. This is how tau-ARGUS treats linked tables (cells
-common to several tables get one status, and the tables are protected again until the
-statuses agree); the attacker test in ``tests/privacy`` checks the result against the
-sums of all tables at once.
+Hiding only grows, so this ends. This is how tau-ARGUS treats linked tables (the tables
+are protected again until their statuses agree); the attacker test in
+``tests/privacy`` checks the result against the sums of all tables at once.
 """
 
 from __future__ import annotations
@@ -115,21 +116,47 @@ def link(cube: pa.Table, rows: dict[Series, dict[Key, int]]) -> list[list[Series
 
 
 def spread(
-    mask: np.ndarray, groups: Iterable[list[Series]], rows: dict[Series, dict[Key, int]]
+    den: np.ndarray,
+    num: np.ndarray,
+    groups: Iterable[list[Series]],
+    rows: dict[Series, dict[Key, int]],
 ) -> np.ndarray:
-    """The rows to hide so that every linked quantity is hidden wherever it is hidden
-    somewhere (a boolean array over the rows of the cube, new rows only)."""
-    new = np.zeros_like(mask)
+    """The rows of other tables that carry a quantity of the ``den`` rows' denominators
+    or the ``num`` rows' numerators (boolean arrays over the rows of the cube)."""
+    out = np.zeros_like(den)
     for group in groups:
-        hidden_keys: set[Key] = set()
+        keys: set[Key] = set()
         for s in group:
-            hidden_keys.update(k for k, r in rows[s].items() if mask[r])
+            new = den if s[1] == "den" else num
+            keys.update(k for k, r in rows[s].items() if new[r])
         for s in group:
-            for k in hidden_keys:
+            for k in keys:
                 r = rows[s].get(k)
-                if r is not None and not mask[r]:
-                    new[r] = True
-    return new
+                if r is not None:
+                    out[r] = True
+    return out
+
+
+def known_fields(
+    mask: np.ndarray, groups: Iterable[list[Series]], rows: dict[Series, dict[Key, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of the cube, whether another table publishes its denominator, and its
+    numerator (two boolean arrays): a linked series shows the same quantity in a row
+    ``mask`` leaves published."""
+    den = np.zeros_like(mask)
+    num = np.zeros_like(mask)
+    for group in groups:
+        shown: dict[Key, set[str]] = defaultdict(set)
+        for s in group:
+            for k, r in rows[s].items():
+                if not mask[r]:
+                    shown[k].add(s[0])
+        for s in group:
+            out = den if s[1] == "den" else num
+            for k, r in rows[s].items():
+                if shown.get(k, set()) - {s[0]}:
+                    out[r] = True
+    return den, num
 
 
 def with_unions(cube: pa.Table) -> pa.Table:
@@ -183,36 +210,60 @@ def linked_mask(
     *,
     protection: float,
     amount_protection_pct: float = 0.0,
+    protect_below: float | None = None,
 ) -> pa.Array:
-    """:func:`zicht.privacy._hierarchy.hierarchy_mask` over every table of ``cube``, and
-    again until every quantity the tables share has one status."""
-    from zicht.privacy._hierarchy import hierarchy_mask, table_of
+    """:func:`zicht.privacy._hierarchy.hierarchy_mask` over every table of ``cube``, each
+    knowing what the others publish, again until that knowledge no longer changes.
 
-    def gate(tables: np.ndarray, current: np.ndarray) -> np.ndarray:
-        """``current`` with the rows of ``tables`` protected again."""
-        rows = np.flatnonzero(tables)
-        got = hierarchy_mask(
-            cube.take(pa.array(rows)),
-            areas,
-            pa.array(current[rows]),
-            protection=protection,
-            amount_protection_pct=amount_protection_pct,
-            protect_empty=True,
-        )
-        out = current.copy()
-        out[rows] = np.asarray(got, dtype=bool)
-        return out
+    ``protect_below`` (the minimum cell count): only hidden counts under it need the
+    protection width (default: every hidden count)."""
+    from zicht.privacy._hierarchy import hierarchy_mask, table_of
 
     n = cube.num_rows
     cube = with_unions(cube)
-    given = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
-    # A union cell is hidden when it is small, like any count; else as its links say.
-    unions = cube.column("denominator").slice(n).to_numpy(zero_copy_only=False)
-    start = np.concatenate([given, np.asarray(unions < protection, dtype=bool)])
-    mask = gate(np.ones(cube.num_rows, dtype=bool), start)
     rows = series_rows(cube)
     groups = link(cube, rows)
     table = table_of(cube)
-    while (new := spread(mask, groups, rows)).any():
-        mask = gate(np.isin(table, list(set(table[new]))), mask | new)
-    return pa.array(mask[:n])
+
+    def gate(
+        tables: np.ndarray, current: np.ndarray, known: tuple[np.ndarray, np.ndarray]
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """``current`` with the rows of ``tables`` protected again, and ``known`` less
+        the fields those gates had to hide although other tables publish them."""
+        at = np.flatnonzero(tables)
+        here = (known[0][at], known[1][at])
+        got = hierarchy_mask(
+            cube.take(pa.array(at)),
+            areas,
+            pa.array(current[at]),
+            protection=protection,
+            amount_protection_pct=amount_protection_pct,
+            protect_empty=True,
+            known=here,
+            protect_below=protect_below,
+        )
+        out = current.copy()
+        out[at] = np.asarray(got, dtype=bool)
+        left = (known[0].copy(), known[1].copy())
+        left[0][at], left[1][at] = here
+        return out, left
+
+    given = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
+    # A union cell is never published: another table's figure or its parts give it away.
+    before = np.concatenate([given, np.ones(cube.num_rows - n, dtype=bool)])
+    # Start from what the primary rules leave published; hiding more only takes
+    # knowledge away, and every table that relied on it is protected again.
+    used = known_fields(before, groups, rows)
+    mask, left = gate(np.ones(cube.num_rows, dtype=bool), before, used)
+    while True:
+        # A quantity another table publishes, hidden here because nothing else could
+        # protect a cell, is hidden in every table that carries it.
+        current = mask | spread(used[0] & ~left[0], used[1] & ~left[1], groups, rows)
+        now = known_fields(current, groups, rows)
+        stale = current & ((now[0] != left[0]) | (now[1] != left[1]))
+        touched = stale | (current & ~mask)
+        if not touched.any():
+            return pa.array(mask[:n])
+        again = np.isin(table, list(set(table[touched])))
+        mask, left = gate(again, current, now)
+        used = now

@@ -17,7 +17,9 @@ same cells, e.g. numerator and denominator):
 2. **Audit.** For every hidden cell the attacker's linear programs, min and max of the
    cell subject to all sums and non-negativity, are solved with HiGHS
    (:func:`attack`), per connected group of hidden cells (cells that share no sum
-   cannot bound each other).
+   cannot bound each other). Every solution is a point the attacker cannot rule out:
+   the audit first solves for the sum of all cells up and down, and a cell seen at two
+   points the protection apart needs no programs of its own.
 3. **Widen, in batches.** Every cell whose interval is narrower than ``protection`` (a
    zero or one given away by non-negativity included) makes the smallest published cell
    of one of its sums hidden, one extra cell per narrow cell per round (a sum gets at
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -276,6 +278,8 @@ def _audit_group(
     rule out, so a cell whose values over the points seen so far (the true values
     included) already span ``protection`` is proven wide without programs of its own.
     """
+    if all(c in proven for c in unknown):
+        return []
     n = len(unknown)
     upper = isinstance(protection, Mapping)
     if isinstance(protection, Mapping):
@@ -289,11 +293,26 @@ def _audit_group(
         # so no program is needed.
         rest = float(truth.sum())
         return [
-            cell for i, cell in enumerate(unknown) if not _wide(0.0, rest, truth[i], need[i], upper)
+            cell
+            for i, cell in enumerate(unknown)
+            if cell not in proven and not _wide(0.0, rest, truth[i], need[i], upper)
         ]
     h = _model(values, unknown, constraints)
     columns = np.arange(n, dtype=np.int32)
     seen_low, seen_high = truth.copy(), truth.copy()
+    open_ = np.array([c not in proven for c in unknown])
+    if open_.sum() >= SCOUT_FROM:
+        # Two programs for all open cells at once (their sum up, then down): most cells
+        # move far in one of the two points, and are then wide without programs of
+        # their own.
+        for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+            h.changeColsCost(n, columns, open_.astype(float))
+            h.changeObjectiveSense(sense)
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                point = np.asarray(h.getSolution().col_value, dtype=float)
+                np.minimum(seen_low, point, out=seen_low)
+                np.maximum(seen_high, point, out=seen_high)
     narrow: list[Cell] = []
     for i, cell in enumerate(unknown):
         if cell in proven:
@@ -319,6 +338,64 @@ def _audit_group(
     return narrow
 
 
+def _audit_joint(
+    fields: Sequence[Mapping[Cell, float]],
+    group: Sequence[Cell],
+    per_field: Sequence[Sequence[Constraint]],
+    known: Sequence[set[Cell]],
+    coupled: tuple[int, int, int],
+    protection: float,
+    proven: set[Cell],
+) -> list[tuple[Cell, frozenset[int]]]:
+    """The cells of ``group`` with a field narrower than ``protection`` when the
+    attacker solves every field at once: one variable per hidden cell and field it does
+    not know, each field's sums, and per cell field t = field a + field b (``coupled``).
+
+    Returns each with its narrow fields; updates ``proven`` with the (field, cell)
+    variables found wide."""
+    t, a, b = coupled
+    unknown = [(f, c) for c in group for f in range(len(fields)) if c not in known[f]]
+    if not unknown:
+        return []
+    cons = [
+        Constraint((f, c.total), tuple((f, m) for m in c.members))
+        for f, cs in enumerate(per_field)
+        for c in cs
+    ]
+    free = set(unknown)
+    cons += [Constraint((t, c), ((a, c), (b, c))) for c in group if {(t, c), (a, c), (b, c)} & free]
+    values = _Tagged(fields)
+    narrow = _audit_group(values, unknown, cons, protection, proven)
+    proven.update(v for v in unknown if v not in narrow)
+    hit: dict[Cell, set[int]] = {}
+    for v in narrow:
+        assert isinstance(v, tuple)  # (field, cell)
+        hit.setdefault(v[1], set()).add(v[0])
+    return [(c, frozenset(hit[c])) for c in group if c in hit]
+
+
+class _Tagged(Mapping[Cell, float]):
+    """The values of several fields as one mapping over (field, cell)."""
+
+    def __init__(self, fields: Sequence[Mapping[Cell, float]]) -> None:
+        self.fields = fields
+
+    def __getitem__(self, key: Cell) -> float:
+        assert isinstance(key, tuple)  # (field, cell)
+        return float(self.fields[key[0]][key[1]])
+
+    def __iter__(self) -> Iterator[Cell]:
+        return ((f, c) for f, values in enumerate(self.fields) for c in values)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.fields)
+
+
+SCOUT_FROM = 4
+"""An audit with this many cells to check first looks for far points for all of them at
+once (:func:`_audit_group`)."""
+
+
 def _wide(low: float, high: float, truth: float, need: float, upper: bool) -> bool:
     if upper:
         return bool(high - truth >= need - _EPS)
@@ -334,20 +411,66 @@ class _Table:
         hidden: set[Cell],
         constraints: Sequence[Constraint],
         fixed: frozenset[Cell] = frozenset(),
+        known: Sequence[set[Cell]] = (),
+        big: Sequence[frozenset[Cell]] = (),
+        coupled: tuple[int, int, int] | None = None,
     ) -> None:
         self.fields = fields
         self.hidden = hidden
         self.constraints = constraints
         self.touching = _index(constraints)
         self.fixed = fixed
+        self.knows = known or [set() for _ in fields]  # per field: known elsewhere
+        self.big = big or [frozenset() for _ in fields]  # per field: needs no protection
+        self.coupled = coupled
 
-    def cost(self, cell: Cell) -> tuple[tuple[float, ...], str]:
-        # Smallest first (least information lost), ties broken stably.
-        return tuple(float(f.get(cell, 0.0)) for f in self.fields), repr(cell)
+    def known(self, cell: Cell) -> bool:
+        """Every field of ``cell`` is known from elsewhere: hiding it protects nothing."""
+        return all(cell in k for k in self.knows)
 
-    def smallest_published(self, candidates: Iterable[Cell]) -> Cell | None:
+    def need(self, fields: Iterable[int]) -> frozenset[int]:
+        """The fields a cell to hide must leave uncertain for ``fields`` to stay wide
+        (a complement is uncertain when its numerator is)."""
+        out = set(fields)
+        if self.coupled is not None and self.coupled[2] in out:
+            out.discard(self.coupled[2])
+            out.add(self.coupled[1])
+        return frozenset(out)
+
+    def needs(self, cell: Cell) -> frozenset[int]:
+        """The fields of hidden ``cell`` that need protection (unknown and not large)."""
+        return self.need(
+            f for f, (k, b) in enumerate(zip(self.knows, self.big, strict=True))
+            if cell not in k and cell not in b
+        )  # fmt: skip
+
+    def hide(self, cell: Cell, need: frozenset[int]) -> None:
+        """Hide ``cell`` to make ``need`` uncertain. A cell whose fields in ``need`` are
+        all known from elsewhere is chosen only when nothing else will do; those fields
+        then count as unknown here (the caller hides them in the other tables too)."""
+        self.hidden.add(cell)
+        if need and all(cell in self.knows[f] for f in need):
+            for f in need:
+                self.knows[f].discard(cell)
+            if self.coupled is not None:
+                t, a, b = self.coupled
+                if cell not in self.knows[t] or cell not in self.knows[a]:
+                    self.knows[b].discard(cell)
+
+    def cost(
+        self, cell: Cell, need: frozenset[int] = frozenset()
+    ) -> tuple[int, int, tuple[float, ...], str]:
+        # Cells that leave ``need`` uncertain first, then cells with fewer fields known
+        # elsewhere, then smallest first (least information lost), ties broken stably.
+        values = tuple(float(f.get(cell, 0.0)) for f in self.fields)
+        known = sum(cell in k for k in self.knows)
+        return all(cell in self.knows[f] for f in need) if need else 0, known, values, repr(cell)
+
+    def smallest_published(
+        self, candidates: Iterable[Cell], need: frozenset[int] = frozenset()
+    ) -> Cell | None:
         published = [c for c in candidates if c not in self.hidden and c not in self.fixed]
-        return min(published, key=self.cost) if published else None
+        return min(published, key=lambda c: self.cost(c, need)) if published else None
 
     def partners(self, new: set[Cell]) -> None:
         """Give every sum touching ``new`` with a single hidden cell a second one."""
@@ -355,20 +478,25 @@ class _Table:
         while work:
             k = work.pop()
             c = self.constraints[k]
-            if sum(cell in self.hidden for cell in c.cells) != 1:
+            alone = [cell for cell in c.cells if cell in self.hidden and not self.known(cell)]
+            if len(alone) != 1:
                 continue
-            partner = self.smallest_published(c.members)
+            need = self.needs(alone[0])
+            if not need:
+                continue
+            partner = self.smallest_published(c.members, need)
             if partner is None:
                 if c.total in self.fixed or c.total in self.hidden:
                     continue
                 partner = c.total
-            self.hidden.add(partner)
+            self.hide(partner, need)
             new.add(partner)
             work.extend(self.touching.get(partner, ()))
 
-    def extra_for(self, cell: Cell, bumped: set[int]) -> Cell | None:
-        """One more cell to hide for a narrow ``cell``, from one of its sums (members
-        before totals); None when a sum around it already got one this round."""
+    def extra_for(self, cell: Cell, bumped: set[int], need: frozenset[int]) -> Cell | None:
+        """One more cell to hide for a ``cell`` narrow in fields ``need``, from one of its
+        sums (members before totals); None when a sum around it already got one this
+        round."""
         ks = self.touching.get(cell, [])
         if any(k in bumped for k in ks):
             return None
@@ -377,8 +505,10 @@ class _Table:
             for k in ks:
                 c = self.constraints[k]
                 pool = c.members if members_only else (c.total,)
-                pick = self.smallest_published(pool)
-                if pick is not None and (best is None or self.cost(pick) < self.cost(best[0])):
+                pick = self.smallest_published(pool, need)
+                if pick is not None and (
+                    best is None or self.cost(pick, need) < self.cost(best[0], need)
+                ):
                     best = (pick, k)
             if best is not None:
                 break
@@ -387,11 +517,84 @@ class _Table:
         bumped.add(best[1])
         return best[0]
 
-    def widen_group(self, group: Sequence[Cell], used: Sequence[int]) -> Cell | None:
+    def widen_group(
+        self, group: Sequence[Cell], used: Sequence[int], need: frozenset[int]
+    ) -> Cell | None:
         """The smallest published cell of any sum around ``group`` (the last resort when
         every sum next to a narrow cell is hidden already)."""
         cells = {cell for k in used for cell in self.constraints[k].cells}
-        return self.smallest_published(sorted(cells, key=repr))
+        return self.smallest_published(sorted(cells, key=repr), need)
+
+
+def _big(
+    values: Mapping[Cell, float],
+    below: float | None,
+    field_protection: Sequence[Mapping[Cell, float] | None] | None,
+    f: int,
+) -> frozenset[Cell]:
+    """The cells of one field at or above ``below`` (none without it, or for a field
+    with a protection of its own)."""
+    if below is None or (field_protection and field_protection[f] is not None):
+        return frozenset()
+    return frozenset(c for c, v in values.items() if v >= below)
+
+
+class _Audit:
+    """The attacker's programs for the groups of one table, remembering the cells
+    proven wide (hiding more only loosens the programs, so they stay wide)."""
+
+    def __init__(
+        self,
+        fields: Sequence[Mapping[Cell, float]],
+        constraints: Sequence[Constraint],
+        own: int,
+        ranges: Sequence[range],
+        known: Sequence[set[Cell]],
+        coupled: tuple[int, int, int] | None,
+        protection: float,
+        field_protection: Sequence[Mapping[Cell, float] | None] | None,
+    ) -> None:
+        self.fields, self.constraints, self.own, self.ranges = fields, constraints, own, ranges
+        self.known, self.coupled = known, coupled
+        self.protection, self.field_protection = protection, field_protection
+        self.proven: list[set[Cell]] = [set() for _ in fields]
+        self.proven_joint: set[Cell] = set()
+
+    def exempt(self, free: Sequence[frozenset[Cell]]) -> None:
+        """Count the cells of ``free`` (per field) as wide: they need no protection."""
+        for f, cells in enumerate(free):
+            self.proven[f].update(cells)
+            self.proven_joint.update((f, c) for c in cells)
+
+    def narrow(
+        self, group: Sequence[Cell], used: Sequence[int]
+    ) -> list[tuple[Cell, frozenset[int]]]:
+        """The cells of ``group`` narrower than their protection, each with its narrow
+        fields (of the first field that has any, when the fields can be audited apart)."""
+        per_field = [
+            [self.constraints[k] for k in used if k < self.own or k in r] for r in self.ranges
+        ]
+        if self.coupled is not None and any(c in k for k in self.known for c in group):
+            return _audit_joint(
+                self.fields, group, per_field, self.known, self.coupled, self.protection,
+                self.proven_joint,
+            )  # fmt: skip
+        for f, values in enumerate(self.fields):
+            own_width = self.field_protection[f] if self.field_protection else None
+            unknown = [c for c in group if c not in self.known[f]]
+            if not unknown:
+                continue
+            narrow = _audit_group(
+                values,
+                unknown,
+                per_field[f],
+                self.protection if own_width is None else own_width,
+                self.proven[f],
+            )
+            self.proven[f].update(c for c in unknown if c not in narrow)
+            if narrow:  # fix this field first; the group is audited again anyway
+                return [(c, frozenset((f,))) for c in narrow]
+        return []
 
 
 def suppress_fields(
@@ -404,6 +607,9 @@ def suppress_fields(
     field_constraints: Sequence[Sequence[Constraint]] | None = None,
     fixed: Iterable[Cell] = (),
     field_protection: Sequence[Mapping[Cell, float] | None] | None = None,
+    known: Sequence[Iterable[Cell]] | None = None,
+    coupled: tuple[int, int, int] | None = None,
+    protect_below: float | None = None,
 ) -> set[Cell]:
     """Every cell to hide so that, in each of ``fields`` (numerator, denominator, ...,
     all over the same cells and sums), every hidden cell stays ``protection`` wide.
@@ -414,7 +620,24 @@ def suppress_fields(
     attacker whatever their status (a cell without anyone in it): they are never
     chosen to protect another cell, since hiding them would protect nothing.
     ``field_protection`` (one entry per field, None for ``protection``) gives a field a
-    width per cell instead, as for magnitude tables (euro sums): a share of the value."""
+    width per cell instead, as for magnitude tables (euro sums): a share of the value.
+
+    ``known`` (one collection per field) holds cells whose value in that field the
+    attacker has from elsewhere (another table publishes the same quantity): there
+    it is a constant of the programs and needs no protection of its own. Cells with
+    known fields are chosen to protect others last; one known in the fields that must
+    become uncertain is chosen only when nothing else will do, and those fields are
+    then taken out of ``known`` (the sets are updated in place: the caller must hide
+    those quantities in the other tables too).
+    ``coupled`` = (t, a, b) says that field t is field a + field b in every cell (the
+    denominator is the numerator plus its complement); once some field of a hidden cell
+    is known, that identity ties the fields' programs together, so such groups are
+    audited in one program over every field.
+
+    ``protect_below``: only counts under it need the protection (the counts the primary
+    rule would not publish); a hidden count at or above it may be narrowed, since
+    publishing it would have been allowed. Fields with a ``field_protection`` always
+    need theirs."""
     hidden = set(primary)
     if not hidden:
         return hidden
@@ -428,8 +651,17 @@ def suppress_fields(
     for cs in only:
         ranges.append(range(start, start + len(cs)))
         start += len(cs)
-    table = _Table(fields, hidden, constraints, frozenset(fixed))
-    proven: list[set[Cell]] = [set() for _ in fields]
+    knows: list[set[Cell]] = [
+        k if isinstance(k, set) else set(k) for k in known or [() for _ in fields]
+    ]
+    if len(knows) != len(fields):
+        raise ValueError("known needs one collection per field")
+    if coupled is not None and field_protection and any(w is not None for w in field_protection):
+        raise ValueError("coupled fields share one protection width")
+    big = [_big(values, protect_below, field_protection, f) for f, values in enumerate(fields)]
+    table = _Table(fields, hidden, constraints, frozenset(fixed), knows, big, coupled)
+    audit = _Audit(fields, constraints, own, ranges, knows, coupled, protection, field_protection)
+    audit.exempt(big)
     new = set(hidden)
     for _ in range(max_rounds):
         table.partners(new)
@@ -437,31 +669,20 @@ def suppress_fields(
         new = set()
         bumped: set[int] = set()
         for group, used in groups:
-            narrow: list[Cell] = []
-            for f, values in enumerate(fields):
-                cons = [constraints[k] for k in used if k < own or k in ranges[f]]
-                own_width = field_protection[f] if field_protection else None
-                narrow = _audit_group(
-                    values,
-                    group,
-                    cons,
-                    protection if own_width is None else own_width,
-                    proven[f],
-                )
-                proven[f].update(c for c in group if c not in narrow)
-                if narrow:  # fix this field first; the group is audited again anyway
-                    break
+            narrow = audit.narrow(group, used)
             added = False
-            for cell in narrow:
-                extra = table.extra_for(cell, bumped)
+            for cell, fields_narrow in narrow:
+                need = table.need(fields_narrow)
+                extra = table.extra_for(cell, bumped, need)
                 if extra is not None:
-                    hidden.add(extra)
+                    table.hide(extra, need)
                     new.add(extra)
                     added = True
             if narrow and not added:
-                extra = table.widen_group(group, used)
+                need = table.need(f for _, fs in narrow for f in fs)
+                extra = table.widen_group(group, used, need)
                 if extra is not None:
-                    hidden.add(extra)
+                    table.hide(extra, need)
                     new.add(extra)
                     added = True
             if narrow and not added:
