@@ -8,6 +8,8 @@ non-negativity: each interval must be at least the protection width.
 from __future__ import annotations
 
 import itertools
+import os
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -343,3 +345,60 @@ def test_a_cell_published_elsewhere_protects_only_when_nothing_else_can() -> Non
     known = [{"B"}]
     got = suppress_fields([pair], {"A"}, [Constraint("G", ("A", "B"))], protection=10, known=known)
     assert "B" in got and known == [set()]
+
+
+def test_worker_processes_give_the_same_suppressions_as_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tables are independent, so protecting them in a pool of processes changes only
+    the time: 6 tables (3 indicators × 2 years, rates and counts) of a gemeente with 4
+    wijken of 5 buurten, small counts drawn at random."""
+    from zicht.privacy import _hierarchy
+
+    rng = np.random.default_rng(7)
+    buurten = {f"BU{w}{b}": f"WK{w}" for w in range(4) for b in range(5)}
+    areas = pa.table(
+        {
+            "level": ["gemeente"] + ["wijk"] * 4 + ["buurt"] * 20,
+            "code": ["GM01", *(f"WK{w}" for w in range(4)), *buurten],
+            "parent_code": [None, *(["GM01"] * 4), *buurten.values()],
+        }
+    )
+    rows: list[dict[str, object]] = []
+    for ind, unit in (("a", "%"), ("b", "%"), ("c", "aantal")):
+        for period in (2024, 2025):
+            num = {b: int(rng.integers(0, 30)) for b in buurten}
+            den = {b: num[b] + int(rng.integers(5, 200)) for b in buurten}
+            for w in range(4):
+                kids = [b for b, p in buurten.items() if p == f"WK{w}"]
+                num[f"WK{w}"], den[f"WK{w}"] = sum(num[b] for b in kids), sum(den[b] for b in kids)
+            num["GM01"] = sum(num[f"WK{w}"] for w in range(4))
+            den["GM01"] = sum(den[f"WK{w}"] for w in range(4))
+            for code in den:
+                count = den[code] if unit == "aantal" else num[code]
+                rows.append({"indicator_id": ind, "period": period, "area_code": code,
+                             "breakdown": "", "category": "", "unit": unit,
+                             "numerator": float(num[code]), "denominator": den[code],
+                             "small": count < P or (unit == "%" and den[code] < P)})  # fmt: skip
+    cube = pa.Table.from_pylist(rows)
+    primary = cube.column("small")
+
+    def gate(pool_from: int) -> list[bool]:
+        monkeypatch.setattr(_hierarchy, "POOL_FROM", pool_from)
+        return _hierarchy.hierarchy_mask(cube, areas, primary, protection=P).to_pylist()
+
+    pools: list[object] = []
+
+    class Counted(_hierarchy.ProcessPoolExecutor):  # the real pool, counted
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(_hierarchy, "ProcessPoolExecutor", Counted)
+    alone = gate(10**9)
+    assert sum(alone) > sum(primary.to_pylist())  # secondary suppressions were needed
+    assert not pools
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: the gate does not start worker processes")
+    assert gate(0) == alone
+    assert len(pools) == 1

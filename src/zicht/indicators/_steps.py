@@ -56,8 +56,10 @@ _recorder: ContextVar[Recording | None] = ContextVar("zicht_steps", default=None
 
 
 def cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (the gate's workers)."""
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def rss_mib() -> int:

@@ -17,8 +17,14 @@ cell hidden in one field goes in all of them (the whole cell is suppressed).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -163,12 +169,15 @@ def hierarchy_mask(
     members = [i.split(FAMILY_SEP, 1)[1] if FAMILY_SEP in i else None for i in ids]
     for row, (ind, period) in enumerate(zip(ids, periods, strict=True)):
         tables[(ind.split(FAMILY_SEP, 1)[0], period)].append(row)
+    jobs: list[_Job] = []
     for rows in tables.values():
         by_key: dict[tuple[str | None, str, str, str], int] = {
             (members[r], codes[r], breakdowns[r] or "", categories[r] or ""): r for r in rows
         }
-        empty = set() if protect_empty else {k for k, r in by_key.items() if not (dens[r] or 0) > 0}
-        hidden = {k for k, r in by_key.items() if mask[r] and k not in empty}
+        empty: set[Hashable] = (
+            set() if protect_empty else {k for k, r in by_key.items() if not (dens[r] or 0) > 0}
+        )
+        hidden: set[Hashable] = {k for k, r in by_key.items() if mask[r] and k not in empty}
         if not hidden:
             continue
         constraints: list[Constraint] = []
@@ -208,25 +217,78 @@ def hierarchy_mask(
             widths += [None, None]
             knows += [known_num, known_den & known_num]
             coupled = (0, 1, 2)  # denominator = numerator + complement
-        hidden_now = suppress_fields(
-            fields,
-            hidden,
-            constraints,
-            protection=protection,
-            field_constraints=field_constraints,
-            fixed=empty,
-            field_protection=widths,
-            known=knows,
-            coupled=coupled,
-            protect_below=protect_below,
-        )
+        job = _Job(by_key, fields, hidden, constraints, field_constraints, empty, widths, knows)
+        job.coupled = coupled
+        jobs.append(job)
+    common = {"protection": protection, "protect_below": protect_below}
+    for job, (hidden_now, knows_after) in zip(jobs, _run_all(jobs, common), strict=True):
         for cell in hidden_now:
-            mask[by_key[cell]] = True  # type: ignore[index]  # cells are the table's keys
+            mask[job.by_key[cell]] = True  # type: ignore[index]  # cells are the table's keys
         if known is not None:
-            for k, r in by_key.items():
-                known[0][r] = k in known_den
-                known[1][r] = k in known_num
+            for k, r in job.by_key.items():
+                known[0][r] = k in knows_after[0]
+                if job.coupled is not None:  # a rate: its numerator is a count too
+                    known[1][r] = k in knows_after[1]
     return pa.array(mask)
+
+
+@dataclass
+class _Job:
+    """One table to protect: its cells (key → row of the cube) and the arguments of
+    :func:`zicht.privacy.secondary.suppress_fields`."""
+
+    by_key: dict[tuple[str | None, str, str, str], int]
+    fields: list[Mapping[Hashable, float]]
+    hidden: set[Hashable]
+    constraints: list[Constraint]
+    field_constraints: list[list[Constraint]]
+    fixed: set[Hashable]
+    widths: list[Mapping[Hashable, float] | None]
+    knows: list[set[Hashable]]
+    coupled: tuple[int, int, int] | None = None
+
+    def size(self) -> int:
+        return len(self.by_key)
+
+
+def _protect(job: _Job, common: dict[str, Any]) -> tuple[set[Hashable], list[set[Hashable]]]:
+    """The hidden cells of one table, and what is still known from elsewhere."""
+    hidden = suppress_fields(
+        job.fields,
+        job.hidden,
+        job.constraints,
+        field_constraints=job.field_constraints,
+        fixed=job.fixed,
+        field_protection=job.widths,
+        known=job.knows,
+        coupled=job.coupled,
+        **common,
+    )
+    return hidden, job.knows
+
+
+POOL_FROM = 20_000
+"""Tables of this many cells in all are protected by a pool of processes, one per core
+(the tables are independent; on Linux, where worker processes fork)."""
+
+
+def _run_all(
+    jobs: list[_Job], common: dict[str, Any]
+) -> list[tuple[set[Hashable], list[set[Hashable]]]]:
+    """:func:`_protect` for every job, in the order given."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    forks = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
+    if cores < 2 or len(jobs) < 2 or not forks or sum(j.size() for j in jobs) < POOL_FROM:
+        return [_protect(job, common) for job in jobs]
+    # Largest first, so the last job to finish is a small one.
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size())
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(cores, len(jobs)), mp_context=context) as pool:
+        done = list(pool.map(_protect, [jobs[i] for i in order], [common] * len(jobs)))
+    out: list[tuple[set[Hashable], list[set[Hashable]]]] = [(set(), [])] * len(jobs)
+    for i, result in zip(order, done, strict=True):
+        out[i] = result
+    return out
 
 
 def _tag(member: str | None, cell: Hashable) -> tuple[Hashable, ...]:

@@ -391,7 +391,7 @@ class _Tagged(Mapping[Cell, float]):
         return sum(len(v) for v in self.fields)
 
 
-SCOUT_FROM = 4
+SCOUT_FROM = 16
 """An audit with this many cells to check first looks for far points for all of them at
 once (:func:`_audit_group`)."""
 
@@ -463,6 +463,8 @@ class _Table:
         # Cells that leave ``need`` uncertain first, then cells with fewer fields known
         # elsewhere, then smallest first (least information lost), ties broken stably.
         values = tuple(float(f.get(cell, 0.0)) for f in self.fields)
+        if not any(self.knows):
+            return 0, 0, values, repr(cell)
         known = sum(cell in k for k in self.knows)
         return all(cell in self.knows[f] for f in need) if need else 0, known, values, repr(cell)
 
@@ -571,23 +573,30 @@ class _Audit:
     ) -> list[tuple[Cell, frozenset[int]]]:
         """The cells of ``group`` narrower than their protection, each with its narrow
         fields (of the first field that has any, when the fields can be audited apart)."""
-        per_field = [
-            [self.constraints[k] for k in used if k < self.own or k in r] for r in self.ranges
-        ]
-        if self.coupled is not None and any(c in k for k in self.known for c in group):
+
+        def sums(f: int) -> list[Constraint]:
+            r = self.ranges[f]
+            return [self.constraints[k] for k in used if k < self.own or k in r]
+
+        if (
+            self.coupled is not None
+            and any(self.known)
+            and any(c in k for k in self.known for c in group)
+        ):
             return _audit_joint(
-                self.fields, group, per_field, self.known, self.coupled, self.protection,
-                self.proven_joint,
+                self.fields, group, [sums(f) for f in range(len(self.fields))], self.known,
+                self.coupled, self.protection, self.proven_joint,
             )  # fmt: skip
         for f, values in enumerate(self.fields):
             own_width = self.field_protection[f] if self.field_protection else None
-            unknown = [c for c in group if c not in self.known[f]]
+            known = self.known[f]
+            unknown = [c for c in group if c not in known] if known else list(group)
             if not unknown:
                 continue
             narrow = _audit_group(
                 values,
                 unknown,
-                per_field[f],
+                sums(f),
                 self.protection if own_width is None else own_width,
                 self.proven[f],
             )
