@@ -67,9 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "gate_linked_tables",
         0,
-        "Disclosure gate: 1 gates every table of a refresh together (a quantity in two "
-        "tables gets one status; empty cells are protected like small counts), which "
-        "closes the cross-table leak but hides about twice as many cells; 0: per table.",
+        "Disclosure gate: 1 gates every table of a refresh together, each knowing what "
+        "the others publish (empty cells are protected like small counts), which closes "
+        "most of the cross-table leak at about five times the gate's CPU time; 0: per table.",
     ),
     Setting(
         "istandaarden_dir",
