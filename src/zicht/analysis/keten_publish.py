@@ -394,7 +394,9 @@ def keyed_combinations(cells: pa.Table) -> pa.Table:
     keyed = cells.set_column(
         cells.schema.get_field_index("indicator_id"),
         "indicator_id",
-        pc.binary_join_element_wise(cells.column("indicator_id"), cells.column("breakdown"), "|"),
+        pc.binary_join_element_wise(
+            cells.column("indicator_id"), cells.column("breakdown"), FAMILY_SEP
+        ),
     ).set_column(
         cells.schema.get_field_index("breakdown"), "breakdown", pa.array([""] * n, pa.string())
     )

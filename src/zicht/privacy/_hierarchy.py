@@ -169,6 +169,8 @@ def hierarchy_mask(
     members = [i.split(FAMILY_SEP, 1)[1] if FAMILY_SEP in i else None for i in ids]
     for row, (ind, period) in enumerate(zip(ids, periods, strict=True)):
         tables[(ind.split(FAMILY_SEP, 1)[0], period)].append(row)
+    nothing = np.zeros(len(mask), dtype=bool)
+    den_known, num_known = known if known is not None else (nothing, nothing)
     jobs: list[_Job] = []
     for rows in tables.values():
         by_key: dict[tuple[str | None, str, str, str], int] = {
@@ -193,12 +195,8 @@ def hierarchy_mask(
         if not constraints and not num_sums:
             continue
         den: dict[Hashable, float] = {k: float(dens[r] or 0) for k, r in by_key.items()}
-        known_den: set[Hashable] = {
-            k for k, r in by_key.items() if known is not None and known[0][r]
-        }
-        known_num: set[Hashable] = {
-            k for k, r in by_key.items() if known is not None and known[1][r]
-        }
+        known_den: set[Hashable] = {k for k, r in by_key.items() if den_known[r]}
+        known_num: set[Hashable] = {k for k, r in by_key.items() if num_known[r]}
         fields: list[Mapping[Hashable, float]] = [den]
         knows: list[set[Hashable]] = [known_den]
         coupled: tuple[int, int, int] | None = None
@@ -217,9 +215,19 @@ def hierarchy_mask(
             widths += [None, None]
             knows += [known_num, known_den & known_num]
             coupled = (0, 1, 2)  # denominator = numerator + complement
-        job = _Job(by_key, fields, hidden, constraints, field_constraints, empty, widths, knows)
-        job.coupled = coupled
-        jobs.append(job)
+        jobs.append(
+            _Job(
+                by_key,
+                fields,
+                hidden,
+                constraints,
+                field_constraints,
+                empty,
+                widths,
+                knows,
+                coupled,
+            )  # fmt: skip
+        )
     common = {"protection": protection, "protect_below": protect_below}
     for job, (hidden_now, knows_after) in zip(jobs, _run_all(jobs, common), strict=True):
         for cell in hidden_now:
@@ -284,11 +292,9 @@ def _run_all(
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size())
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(cores, len(jobs)), mp_context=context) as pool:
-        done = list(pool.map(_protect, [jobs[i] for i in order], [common] * len(jobs)))
-    out: list[tuple[set[Hashable], list[set[Hashable]]]] = [(set(), [])] * len(jobs)
-    for i, result in zip(order, done, strict=True):
-        out[i] = result
-    return out
+        results = list(pool.map(_protect, [jobs[i] for i in order], [common] * len(jobs)))
+    done = dict(zip(order, results, strict=True))
+    return [done[i] for i in range(len(jobs))]
 
 
 def _tag(member: str | None, cell: Hashable) -> tuple[Hashable, ...]:

@@ -19,9 +19,9 @@ what is not published is not in the file. Every other cell gets ``gepubliceerd``
 Secondary suppression (with ``areas``): a suppressed buurt cannot be recovered by
 subtracting published buurten from their wijk, nor a wijk from the gemeente, nor a
 category from its area's total; see :mod:`zicht.privacy.secondary`. With ``linked``,
-tables gated in one call that carry the same quantity (the inhabitants behind several
-rates) give it one status, so that no table gives away what another hides
-(:mod:`zicht.privacy.linked`).
+every table gated in one call knows what the others publish of the quantities they
+share (the inhabitants behind several rates), so that no table gives away what another
+hides (:mod:`zicht.privacy.linked`).
 """
 
 from __future__ import annotations
@@ -119,10 +119,9 @@ def apply_gate(
     width = float(min_count if protection is None else protection)
     if areas is not None and cube.num_rows and width > 0:
         # (min_count 0, in tests only: no small count to protect, so no secondary cells)
-        from zicht.privacy._hierarchy import hierarchy_mask
-        from zicht.privacy.linked import linked_mask
-
         if linked:
+            from zicht.privacy.linked import linked_mask
+
             mask = linked_mask(
                 cube,
                 areas,
@@ -132,6 +131,8 @@ def apply_gate(
                 protect_below=min_count,
             )
         else:
+            from zicht.privacy._hierarchy import hierarchy_mask
+
             mask = hierarchy_mask(
                 cube, areas, mask, protection=width, amount_protection_pct=amount_protection_pct
             )

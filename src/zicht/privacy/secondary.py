@@ -366,7 +366,8 @@ def _audit_joint(
     cons += [Constraint((t, c), ((a, c), (b, c))) for c in group if {(t, c), (a, c), (b, c)} & free]
     values = _Tagged(fields)
     narrow = _audit_group(values, unknown, cons, protection, proven)
-    proven.update(v for v in unknown if v not in narrow)
+    bad = set(narrow)
+    proven.update(v for v in unknown if v not in bad)
     hit: dict[Cell, set[int]] = {}
     for v in narrow:
         assert isinstance(v, tuple)  # (field, cell)
@@ -465,8 +466,8 @@ class _Table:
         values = tuple(float(f.get(cell, 0.0)) for f in self.fields)
         if not any(self.knows):
             return 0, 0, values, repr(cell)
-        known = sum(cell in k for k in self.knows)
-        return all(cell in self.knows[f] for f in need) if need else 0, known, values, repr(cell)
+        spent = int(bool(need) and all(cell in self.knows[f] for f in need))
+        return spent, sum(cell in k for k in self.knows), values, repr(cell)
 
     def smallest_published(
         self, candidates: Iterable[Cell], need: frozenset[int] = frozenset()
@@ -600,7 +601,8 @@ class _Audit:
                 self.protection if own_width is None else own_width,
                 self.proven[f],
             )
-            self.proven[f].update(c for c in unknown if c not in narrow)
+            bad = set(narrow)
+            self.proven[f].update(c for c in unknown if c not in bad)
             if narrow:  # fix this field first; the group is audited again anyway
                 return [(c, frozenset((f,))) for c in narrow]
         return []
