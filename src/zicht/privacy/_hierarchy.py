@@ -152,98 +152,64 @@ def hierarchy_mask(
     the counts under it are protected (:func:`zicht.privacy.secondary.suppress_fields`).
     """
     mask = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
-    ids = cube.column("indicator_id").to_pylist()
-    periods = cube.column("period").to_pylist()
-    breakdowns = cube.column("breakdown").to_pylist()
-    categories = (
-        cube.column("category").to_pylist()
-        if "category" in cube.column_names
-        else [""] * cube.num_rows
-    )
-    codes = cube.column("area_code").to_pylist()
-    units = cube.column("unit").to_pylist()
-    nums = cube.column("numerator").to_pylist()
-    dens = cube.column("denominator").to_pylist()
-    children = _children(areas)
-    tables: dict[tuple[Hashable, ...], list[int]] = defaultdict(list)
-    members = [i.split(FAMILY_SEP, 1)[1] if FAMILY_SEP in i else None for i in ids]
-    for row, (ind, period) in enumerate(zip(ids, periods, strict=True)):
-        tables[(ind.split(FAMILY_SEP, 1)[0], period)].append(row)
     nothing = np.zeros(len(mask), dtype=bool)
     den_known, num_known = known if known is not None else (nothing, nothing)
-    jobs: list[_Job] = []
-    for rows in tables.values():
-        by_key: dict[tuple[str | None, str, str, str], int] = {
-            (members[r], codes[r], breakdowns[r] or "", categories[r] or ""): r for r in rows
-        }
-        empty: set[Hashable] = (
-            set() if protect_empty else {k for k, r in by_key.items() if not (dens[r] or 0) > 0}
-        )
-        hidden: set[Hashable] = {k for k, r in by_key.items() if mask[r] and k not in empty}
-        if not hidden:
+    given = _Given(
+        cube, mask.copy(), den_known.copy(), num_known.copy(), _children(areas),
+        protect_empty, amount_protection_pct,
+        {"protection": protection, "protect_below": protect_below},
+    )  # fmt: skip
+    tables = _tables(cube)
+    for rows, got in zip(tables, _run_all(given, tables), strict=True):
+        if got is None:
             continue
-        constraints: list[Constraint] = []
-        per_member: dict[str | None, set[Key]] = defaultdict(set)
-        for member, code, bd, cat in by_key:
-            per_member[member].add((code, bd, cat))
-        for member, cells in per_member.items():
-            for c in table_constraints(children, cells):
-                constraints.append(
-                    Constraint(_tag(member, c.total), tuple(_tag(member, m) for m in c.members))
-                )
-        num_sums = _family_sums(per_member)
-        if not constraints and not num_sums:
-            continue
-        den: dict[Hashable, float] = {k: float(dens[r] or 0) for k, r in by_key.items()}
-        known_den: set[Hashable] = {k for k, r in by_key.items() if den_known[r]}
-        known_num: set[Hashable] = {k for k, r in by_key.items() if num_known[r]}
-        fields: list[Mapping[Hashable, float]] = [den]
-        knows: list[set[Hashable]] = [known_den]
-        coupled: tuple[int, int, int] | None = None
-        field_constraints: list[list[Constraint]] = [[]]
-        widths: list[Mapping[Hashable, float] | None] = [None]
-        if units[rows[0]] == AMOUNT_UNIT and amount_protection_pct > 0:
-            amount: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
-            fields.append(amount)
-            field_constraints.append([])
-            widths.append({k: amount_protection_pct / 100 * v for k, v in amount.items()})
-            knows.append(set())
-        elif units[rows[0]] in RATE_UNITS:
-            num: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
-            fields += [num, {k: den[k] - num[k] for k in by_key}]
-            field_constraints += [num_sums, []]
-            widths += [None, None]
-            knows += [known_num, known_den & known_num]
-            coupled = (0, 1, 2)  # denominator = numerator + complement
-        jobs.append(
-            _Job(
-                by_key,
-                fields,
-                hidden,
-                constraints,
-                field_constraints,
-                empty,
-                widths,
-                knows,
-                coupled,
-            )  # fmt: skip
-        )
-    common = {"protection": protection, "protect_below": protect_below}
-    for job, (hidden_now, knows_after) in zip(jobs, _run_all(jobs, common), strict=True):
-        for cell in hidden_now:
-            mask[job.by_key[cell]] = True  # type: ignore[index]  # cells are the table's keys
+        hidden, still_den, still_num = got
+        mask[rows[hidden]] = True
         if known is not None:
-            for k, r in job.by_key.items():
-                known[0][r] = k in knows_after[0]
-                if job.coupled is not None:  # a rate: its numerator is a count too
-                    known[1][r] = k in knows_after[1]
+            known[0][rows] = still_den
+            if still_num is not None:  # a rate: its numerator is a count too
+                known[1][rows] = still_num
     return pa.array(mask)
+
+
+def _tables(cube: pa.Table) -> list[np.ndarray]:
+    """The rows of every table of ``cube`` (one per indicator, or family, and period),
+    in the order the tables first appear."""
+    ids = pc.dictionary_encode(cube.column("indicator_id")).combine_chunks()
+    bases = [str(i).split(FAMILY_SEP, 1)[0] for i in ids.dictionary.to_pylist()]
+    names = sorted(set(bases))
+    base = np.array([names.index(b) for b in bases], dtype=np.int64)
+    periods = np.asarray(pc.fill_null(cube.column("period"), 0).to_numpy(), dtype=np.int64)
+    key = base[np.asarray(ids.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    key = key * (int(periods.max(initial=0)) - int(periods.min(initial=0)) + 1) + (
+        periods - periods.min(initial=0)
+    )
+    order = np.argsort(key, kind="stable")
+    _, first, counts = np.unique(key[order], return_index=True, return_counts=True)
+    groups = [order[f : f + c] for f, c in zip(first, counts, strict=True)]
+    return sorted(groups, key=lambda rows: int(rows[0]))
+
+
+@dataclass
+class _Given:
+    """What every table's protection reads: the cube, the primary mask, the fields known
+    from elsewhere (arrays over the rows), the geography and the gate's settings. Worker
+    processes get it by fork, not by pickling."""
+
+    cube: pa.Table
+    mask: np.ndarray
+    den_known: np.ndarray
+    num_known: np.ndarray
+    children: dict[str, list[str]]
+    protect_empty: bool
+    amount_protection_pct: float
+    common: dict[str, Any]
 
 
 @dataclass
 class _Job:
-    """One table to protect: its cells (key → row of the cube) and the arguments of
-    :func:`zicht.privacy.secondary.suppress_fields`."""
+    """One table to protect: its cells (key → position among the table's rows) and the
+    arguments of :func:`zicht.privacy.secondary.suppress_fields`."""
 
     by_key: dict[tuple[str | None, str, str, str], int]
     fields: list[Mapping[Hashable, float]]
@@ -255,12 +221,83 @@ class _Job:
     knows: list[set[Hashable]]
     coupled: tuple[int, int, int] | None = None
 
-    def size(self) -> int:
-        return len(self.by_key)
+
+def _job(given: _Given, rows: np.ndarray) -> _Job | None:
+    """The protection of the table at ``rows`` of the cube (None: nothing to protect)."""
+    part = given.cube.take(pa.array(rows))
+    mask = given.mask[rows]
+    if not mask.any():
+        return None
+    ids = part.column("indicator_id").to_pylist()
+    breakdowns = part.column("breakdown").to_pylist()
+    categories = (
+        part.column("category").to_pylist() if "category" in part.column_names else [""] * len(rows)
+    )
+    codes = part.column("area_code").to_pylist()
+    nums = part.column("numerator").to_pylist()
+    dens = part.column("denominator").to_pylist()
+    unit = part.column("unit")[0].as_py()
+    members = [i.split(FAMILY_SEP, 1)[1] if FAMILY_SEP in i else None for i in ids]
+    by_key: dict[tuple[str | None, str, str, str], int] = {
+        (members[r], codes[r], breakdowns[r] or "", categories[r] or ""): r
+        for r in range(len(rows))
+    }
+    empty: set[Hashable] = (
+        set() if given.protect_empty else {k for k, r in by_key.items() if not (dens[r] or 0) > 0}
+    )
+    hidden: set[Hashable] = {k for k, r in by_key.items() if mask[r] and k not in empty}
+    if not hidden:
+        return None
+    constraints: list[Constraint] = []
+    per_member: dict[str | None, set[Key]] = defaultdict(set)
+    for member, code, bd, cat in by_key:
+        per_member[member].add((code, bd, cat))
+    for member, cells in per_member.items():
+        for c in table_constraints(given.children, cells):
+            constraints.append(
+                Constraint(_tag(member, c.total), tuple(_tag(member, m) for m in c.members))
+            )
+    num_sums = _family_sums(per_member)
+    if not constraints and not num_sums:
+        return None
+    den_known, num_known = given.den_known[rows], given.num_known[rows]
+    den: dict[Hashable, float] = {k: float(dens[r] or 0) for k, r in by_key.items()}
+    known_den: set[Hashable] = {k for k, r in by_key.items() if den_known[r]}
+    known_num: set[Hashable] = {k for k, r in by_key.items() if num_known[r]}
+    fields: list[Mapping[Hashable, float]] = [den]
+    knows: list[set[Hashable]] = [known_den]
+    coupled: tuple[int, int, int] | None = None
+    field_constraints: list[list[Constraint]] = [[]]
+    widths: list[Mapping[Hashable, float] | None] = [None]
+    if unit == AMOUNT_UNIT and given.amount_protection_pct > 0:
+        amount: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
+        fields.append(amount)
+        field_constraints.append([])
+        widths.append({k: given.amount_protection_pct / 100 * v for k, v in amount.items()})
+        knows.append(set())
+    elif unit in RATE_UNITS:
+        num: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
+        fields += [num, {k: den[k] - num[k] for k in by_key}]
+        field_constraints += [num_sums, []]
+        widths += [None, None]
+        knows += [known_num, known_den & known_num]
+        coupled = (0, 1, 2)  # denominator = numerator + complement
+    return _Job(
+        by_key, fields, hidden, constraints, field_constraints, empty, widths, knows, coupled
+    )
 
 
-def _protect(job: _Job, common: dict[str, Any]) -> tuple[set[Hashable], list[set[Hashable]]]:
-    """The hidden cells of one table, and what is still known from elsewhere."""
+_Result = tuple[np.ndarray, np.ndarray, np.ndarray | None]
+"""Of one table: the positions of its hidden rows, and per row whether its denominator
+and (for rates) numerator are still known from elsewhere."""
+
+
+def _protect(given: _Given, rows: np.ndarray) -> _Result | None:
+    """The hidden cells of one table, and what is still known from elsewhere (None:
+    the table needs no protection)."""
+    job = _job(given, rows)
+    if job is None:
+        return None
     hidden = suppress_fields(
         job.fields,
         job.hidden,
@@ -270,31 +307,48 @@ def _protect(job: _Job, common: dict[str, Any]) -> tuple[set[Hashable], list[set
         field_protection=job.widths,
         known=job.knows,
         coupled=job.coupled,
-        **common,
+        **given.common,
     )
-    return hidden, job.knows
+    at = np.array(sorted(job.by_key[c] for c in hidden), dtype=np.int64)  # type: ignore[index]
+    still = [np.zeros(len(rows), dtype=bool) for _ in range(2)]
+    for f in range(2 if job.coupled is not None else 1):
+        for k in job.knows[f]:
+            still[f][job.by_key[k]] = True  # type: ignore[index]  # cells are the table's keys
+    return at, still[0], still[1] if job.coupled is not None else None
 
 
 POOL_FROM = 20_000
 """Tables of this many cells in all are protected by a pool of processes, one per core
 (the tables are independent; on Linux, where worker processes fork)."""
 
+_GIVEN: _Given | None = None
+"""The gate's input while its worker processes run (they inherit it by fork)."""
 
-def _run_all(
-    jobs: list[_Job], common: dict[str, Any]
-) -> list[tuple[set[Hashable], list[set[Hashable]]]]:
-    """:func:`_protect` for every job, in the order given."""
+
+def _protect_forked(rows: np.ndarray) -> _Result | None:
+    assert _GIVEN is not None  # set by _run_all before the workers fork
+    return _protect(_GIVEN, rows)
+
+
+def _run_all(given: _Given, tables: list[np.ndarray]) -> list[_Result | None]:
+    """:func:`_protect` for every table, in the order given."""
+    global _GIVEN
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     forks = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
-    if cores < 2 or len(jobs) < 2 or not forks or sum(j.size() for j in jobs) < POOL_FROM:
-        return [_protect(job, common) for job in jobs]
+    size = sum(len(rows) for rows in tables)
+    if cores < 2 or len(tables) < 2 or not forks or size < POOL_FROM:
+        return [_protect(given, rows) for rows in tables]
     # Largest first, so the last job to finish is a small one.
-    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].size())
+    order = sorted(range(len(tables)), key=lambda i: -len(tables[i]))
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(cores, len(jobs)), mp_context=context) as pool:
-        results = list(pool.map(_protect, [jobs[i] for i in order], [common] * len(jobs)))
+    _GIVEN = given
+    try:
+        with ProcessPoolExecutor(max_workers=min(cores, len(tables)), mp_context=context) as pool:
+            results = list(pool.map(_protect_forked, [tables[i] for i in order]))
+    finally:
+        _GIVEN = None
     done = dict(zip(order, results, strict=True))
-    return [done[i] for i in range(len(jobs))]
+    return [done[i] for i in range(len(tables))]
 
 
 def _tag(member: str | None, cell: Hashable) -> tuple[Hashable, ...]:

@@ -200,18 +200,36 @@ def _bounds(
 
 def _equations(
     values: Mapping[Cell, float], unknown: Sequence[Cell], constraints: Sequence[Constraint]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The constraints as ``A x = b`` over the hidden cells (published ones moved right)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The constraints as ``A x = b`` over the hidden cells (published ones moved right):
+    ``A`` column-wise as (start, row index, value), and ``b``. A sum's cells are
+    distinct (a total is never its own member), so every entry is +1 or -1."""
     index = {cell: i for i, cell in enumerate(unknown)}
-    a = np.zeros((len(constraints), len(unknown)))
-    b = np.zeros(len(constraints))
+    per_col: list[list[int]] = [[] for _ in unknown]  # rows; a negative row -r-1: total
+    b = [0.0] * len(constraints)
     for r, c in enumerate(constraints):
-        for sign, cell in ((-1.0, c.total), *((1.0, m) for m in c.members)):
-            if cell in index:
-                a[r, index[cell]] += sign
+        rest = 0.0
+        i = index.get(c.total)
+        if i is None:
+            rest += float(values[c.total])
+        else:
+            per_col[i].append(-r - 1)
+        for m in c.members:
+            i = index.get(m)
+            if i is None:
+                rest -= float(values[m])
             else:
-                b[r] -= sign * float(values[cell])
-    return a, b
+                per_col[i].append(r)
+        b[r] = rest
+    flat = np.fromiter(
+        (r for col in per_col for r in col), dtype=np.int32, count=sum(map(len, per_col))
+    )
+    start = np.zeros(len(unknown) + 1, dtype=np.int32)
+    np.cumsum([len(col) for col in per_col], out=start[1:])
+    total = flat < 0
+    rows = np.where(total, -flat - 1, flat).astype(np.int32)
+    coef = np.where(total, -1.0, 1.0)
+    return start, rows, coef, np.asarray(b)
 
 
 def _attack_group(
@@ -234,10 +252,13 @@ def _model(
     values: Mapping[Cell, float], unknown: Sequence[Cell], constraints: Sequence[Constraint]
 ) -> highspy.Highs:
     """A HiGHS model of the attacker's feasible set: ``A x = b``, ``x >= 0``, over the
-    hidden cells of one group (the objective is set per program)."""
-    a, b = _equations(values, unknown, constraints)
+    hidden cells of one group (the objective is set per program).
+
+    The model lives in this process's one HiGHS instance (:func:`_solver`), so a model
+    is valid until the next call."""
+    start, rows, coef, b = _equations(values, unknown, constraints)
     n = len(unknown)
-    h = _new_highs()
+    h = _solver()
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = len(b)
@@ -246,11 +267,11 @@ def _model(
     lp.col_upper_ = np.full(n, highspy.kHighsInf)
     lp.row_lower_ = b
     lp.row_upper_ = b
-    nz = np.nonzero(a.T)  # column-wise: (column, row) pairs, sorted by column
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.searchsorted(nz[0], np.arange(n + 1)).astype(np.int32)
-    lp.a_matrix_.index_ = nz[1].astype(np.int32)
-    lp.a_matrix_.value_ = a.T[nz]
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = rows
+    lp.a_matrix_.value_ = coef
+    h.clearModel()
     h.passModel(lp)
     return h
 
@@ -720,6 +741,26 @@ def suppress(
 
 
 _banner_shown = False
+_solvers: dict[int, highspy.Highs] = {}
+
+
+def _solver() -> highspy.Highs:
+    """This process's HiGHS instance for the attacker's programs (made once: a new
+    instance per group costs more than many of the small programs it solves; keyed by
+    process, since a forked worker must not share its parent's solver threads).
+
+    Primal simplex without presolve: every program after the first of a group only
+    changes the objective, so the last optimal basis stays feasible and the primal
+    simplex goes on from it; the programs are far too small for presolve to pay."""
+    h = _solvers.get(os.getpid())
+    if h is None:
+        h = _new_highs()
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 4)  # primal
+        _solvers.clear()
+        _solvers[os.getpid()] = h
+    return h
 
 
 def _new_highs() -> highspy.Highs:
