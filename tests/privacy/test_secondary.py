@@ -300,6 +300,66 @@ def test_narrow_finds_exactly_the_cells_the_full_attack_finds_narrow(seed: int) 
     assert {iv.cell: (round(iv.low, 6), round(iv.high, 6)) for iv in got} == key
 
 
+def _random_groups(seed: int) -> list[tuple[dict[object, float], list[object], list[Constraint]]]:
+    """Connected groups of hidden cells of random grids (the trap included) and random
+    three-level hierarchies, each with its values and sums."""
+    from zicht.privacy.secondary import _groups, _index
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for kind in ("grid", "tree"):
+        if kind == "grid":
+            values = rng.choice([0, 1, 3, 8, 15, 40, 200], size=(5, 6)).tolist()
+            values[0][:2], values[1][:2] = [15, 0], [0, 0]
+            cells, cons = _grid(values)
+        else:
+            cells, cons = {}, []
+            for w in range(4):
+                kids = [f"B{w}{b}" for b in range(int(rng.integers(2, 6)))]
+                for b in kids:
+                    cells[b] = float(rng.choice([0, 1, 2, 5, 8, 12, 30, 400]))
+                cells[f"W{w}"] = sum(cells[b] for b in kids)
+                cons.append(Constraint(f"W{w}", tuple(kids)))
+            cells["G"] = sum(cells[f"W{w}"] for w in range(4))
+            cons.append(Constraint("G", tuple(f"W{w}" for w in range(4))))
+        hidden = {c for c in cells if rng.random() < 0.5}
+        for group, used in _groups(hidden, _index(cons), cons):
+            out.append((cells, group, [cons[k] for k in used]))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_shortcuts_of_the_audit_agree_with_the_full_attack(seed: int) -> None:
+    # The audit decides most cells without programs: points found by linear algebra
+    # (each must lie inside the attacker's exact interval: it is a point the attacker
+    # cannot rule out) and bounds by propagation (each must contain the exact interval).
+    # Its verdict per cell must be the full attack's, for one width and for an upper
+    # protection per cell (a cost sum: the max must lie that far above the value).
+    from zicht.privacy.secondary import _audit_group, _null_space_span, _outer_bounds, _shape
+
+    checked = 0
+    for cells, group, cons in _random_groups(seed):
+        exact = {iv.cell: iv for iv in attack(cells, group, cons)}
+        shape = _shape(group, cons)
+        truth = np.array([cells[c] for c in group])
+        low, high = _outer_bounds(shape, shape.rhs(cells, cons))
+        p = shape.projection()
+        seen = _null_space_span(p, truth) if p is not None else (truth, truth)
+        for i, cell in enumerate(group):
+            iv = exact[cell]
+            assert low[i] <= iv.low + 1e-6 and high[i] >= iv.high - 1e-6, (cell, iv)
+            assert seen[0][i] >= iv.low - 1e-6 and seen[1][i] <= iv.high + 1e-6, (cell, iv)
+        assert set(_audit_group(cells, group, cons, P)) == {
+            c for c, iv in exact.items() if iv.width < P - 1e-7
+        }
+        upper = {c: 0.3 * cells[c] + 1.0 for c in group}
+        assert set(_audit_group(cells, group, cons, upper)) == {
+            c for c, iv in exact.items() if iv.high - cells[c] < upper[c] - 1e-7
+        }
+        checked += len(group)
+    assert checked > 10
+
+
 def test_a_denominator_known_from_another_table_ties_numerator_and_complement() -> None:
     """Buurt A (100 inhabitants, 5 with the provision) and buurt B (4, 3 of them) under
     gemeente G (104, 8). Hidden A and B are wide in each field on its own, numerators

@@ -198,38 +198,80 @@ def _bounds(
     return Interval(cell, low, high), points
 
 
-def _equations(
-    values: Mapping[Cell, float], unknown: Sequence[Cell], constraints: Sequence[Constraint]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The constraints as ``A x = b`` over the hidden cells (published ones moved right):
-    ``A`` column-wise as (start, row index, value), and ``b``. A sum's cells are
-    distinct (a total is never its own member), so every entry is +1 or -1."""
-    index = {cell: i for i, cell in enumerate(unknown)}
-    per_col: list[list[int]] = [[] for _ in unknown]  # rows; a negative row -r-1: total
-    b = [0.0] * len(constraints)
-    for r, c in enumerate(constraints):
-        rest = 0.0
-        i = index.get(c.total)
-        if i is None:
-            rest += float(values[c.total])
-        else:
-            per_col[i].append(-r - 1)
-        for m in c.members:
-            i = index.get(m)
-            if i is None:
-                rest -= float(values[m])
-            else:
-                per_col[i].append(r)
-        b[r] = rest
-    flat = np.fromiter(
-        (r for col in per_col for r in col), dtype=np.int32, count=sum(map(len, per_col))
-    )
-    start = np.zeros(len(unknown) + 1, dtype=np.int32)
-    np.cumsum([len(col) for col in per_col], out=start[1:])
-    total = flat < 0
-    rows = np.where(total, -flat - 1, flat).astype(np.int32)
-    coef = np.where(total, -1.0, 1.0)
-    return start, rows, coef, np.asarray(b)
+class _Shape:
+    """The matrix ``A`` of one group's sums over its hidden cells, column-wise as
+    (start, row index, value); the same for every field audited over those sums."""
+
+    def __init__(self, unknown: Sequence[Cell], constraints: Sequence[Constraint]) -> None:
+        self.index = {cell: i for i, cell in enumerate(unknown)}
+        self.m, self.n = len(constraints), len(unknown)
+        per_col: list[list[int]] = [[] for _ in unknown]  # rows; a negative row -r-1: total
+        for r, c in enumerate(constraints):
+            i = self.index.get(c.total)
+            if i is not None:
+                per_col[i].append(-r - 1)
+            for member in c.members:
+                i = self.index.get(member)
+                if i is not None:
+                    per_col[i].append(r)
+        flat = np.fromiter(
+            (r for col in per_col for r in col), dtype=np.int32, count=sum(map(len, per_col))
+        )
+        self.start = np.zeros(self.n + 1, dtype=np.int32)
+        np.cumsum([len(col) for col in per_col], out=self.start[1:])
+        total = flat < 0
+        self.rows = np.where(total, -flat - 1, flat).astype(np.int32)
+        self.coef = np.where(total, -1.0, 1.0)
+        self._projection: np.ndarray | None = None
+        self._projected = False
+
+    def rhs(self, values: Mapping[Cell, float], constraints: Sequence[Constraint]) -> np.ndarray:
+        """``b``: each sum with its published cells moved to the right-hand side."""
+        index = self.index
+        b = np.zeros(self.m)
+        for r, c in enumerate(constraints):
+            rest = 0.0 if c.total in index else float(values[c.total])
+            for member in c.members:
+                if member not in index:
+                    rest -= float(values[member])
+            b[r] = rest
+        return b
+
+    def projection(self) -> np.ndarray | None:
+        """``P = I - A⁺A``, the projection on the null space of ``A`` (None when the
+        group is too large for it to pay, or numerically unsure)."""
+        if self._projected:
+            return self._projection
+        self._projected = True
+        n, m = self.n, self.m
+        if n > NULL_SPACE_UP_TO or m == 0 or n == 0:
+            return None
+        a = np.zeros((m, n))
+        a[self.rows, np.repeat(np.arange(n), np.diff(self.start))] = self.coef
+        _, sv, vt = np.linalg.svd(a, full_matrices=False)
+        rank = int((sv > 1e-9 * max(float(sv[0]), 1.0)).sum())
+        p = np.eye(n) - vt[:rank].T @ vt[:rank]
+        p[np.abs(p) < 1e-12] = 0.0
+        if np.abs(a @ p).max(initial=0.0) <= 1e-9:
+            self._projection = p
+        return self._projection
+
+
+_SHAPES: dict[tuple[object, ...], tuple[Sequence[Constraint], _Shape]] = {}
+
+
+def _shape(unknown: Sequence[Cell], constraints: Sequence[Constraint]) -> _Shape:
+    """The :class:`_Shape` of a group, remembered for the next fields and audits of the
+    same cells and sums (keyed by the sums' identity; the entry keeps them alive)."""
+    key = (tuple(unknown), *map(id, constraints))
+    got = _SHAPES.get(key)
+    if got is not None:
+        return got[1]
+    shape = _Shape(unknown, constraints)
+    if len(_SHAPES) >= 16:
+        _SHAPES.clear()
+    _SHAPES[key] = (tuple(constraints), shape)
+    return shape
 
 
 def _attack_group(
@@ -256,8 +298,13 @@ def _model(
 
     The model lives in this process's one HiGHS instance (:func:`_solver`), so a model
     is valid until the next call."""
-    start, rows, coef, b = _equations(values, unknown, constraints)
-    n = len(unknown)
+    shape = _shape(unknown, constraints)
+    return _highs_model(shape, shape.rhs(values, constraints))
+
+
+def _highs_model(shape: _Shape, b: np.ndarray) -> highspy.Highs:
+    """:func:`_model` from a group's :class:`_Shape` and right-hand side."""
+    n = shape.n
     h = _solver()
     lp = highspy.HighsLp()
     lp.num_col_ = n
@@ -268,12 +315,78 @@ def _model(
     lp.row_lower_ = b
     lp.row_upper_ = b
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = rows
-    lp.a_matrix_.value_ = coef
+    lp.a_matrix_.start_ = shape.start
+    lp.a_matrix_.index_ = shape.rows
+    lp.a_matrix_.value_ = shape.coef
     h.clearModel()
     h.passModel(lp)
     return h
+
+
+def _null_space_span(p: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per hidden cell the lowest and highest value over feasible points found by
+    linear algebra alone, from ``p``, the projection on the null space of ``A``.
+
+    Every direction ``d`` with ``A d = 0`` moves the true point along the sums: the
+    true point plus ``t d`` is feasible as long as no cell goes negative. For every cell
+    ``i`` the direction is the projection of the unit vector ``e_i`` on that null space
+    (column ``i`` of ``P = I - A⁺A``, the direction that moves cell ``i`` most per unit
+    of length), followed both ways up to the first cell that reaches 0. Those are
+    points the attacker cannot rule out, found without a program. Only what the points
+    prove is used: cells not shown wide get their programs as before."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Column i: how far direction i can go up (cells j with P_ji < 0 fall) and down.
+        up = np.where(p < 0, truth[:, None] / -p, np.inf).min(axis=0)
+        down = np.where(p > 0, truth[:, None] / p, np.inf).min(axis=0)
+        up, down = up * (1 - 1e-9), down * (1 - 1e-9)  # stay inside, whatever rounding
+        rise = np.where(p > 0, p * up[None, :], np.where(p < 0, -p * down[None, :], 0.0))
+        fall = np.where(p > 0, p * down[None, :], np.where(p < 0, -p * up[None, :], 0.0))
+    high = truth + rise.max(axis=1, initial=0.0)  # (where() picked no 0 · inf)
+    low = truth - fall.max(axis=1, initial=0.0)
+    return np.maximum(low, 0.0), high
+
+
+NULL_SPACE_UP_TO = 64
+"""Groups of at most this many hidden cells are first searched by linear algebra
+(:func:`_null_space_span`); its cost grows with the cube of the size."""
+
+
+def _outer_bounds(shape: _Shape, b: np.ndarray, sweeps: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Per hidden cell a lower and an upper bound that hold at every feasible point
+    (bounds propagation: each sum bounds each of its cells by what its other cells can
+    be, starting from 0 and no upper bound, for a few sweeps). The attacker's interval
+    lies inside, so a cell whose bounds are closer than its protection is narrow
+    without a program."""
+    start, rows, pos = shape.start, shape.rows, shape.coef > 0
+    n = shape.n
+    counts = np.diff(start)
+    low, high = np.zeros(n), np.full(n, np.inf)
+    if n == 0 or not counts.all():  # a cell in no sum: nothing to propagate through it
+        return low, high
+    col = np.repeat(np.arange(n), counts)
+    m = len(b)
+    for _ in range(sweeps):
+        # Each entry's term a·x at its least and its most.
+        least = np.where(pos, low[col], -high[col])
+        most = np.where(pos, high[col], -low[col])
+        least_inf, most_inf = np.isinf(least), np.isinf(most)
+        least_sum = np.bincount(rows, np.where(least_inf, 0.0, least), m)
+        most_sum = np.bincount(rows, np.where(most_inf, 0.0, most), m)
+        least_n = np.bincount(rows, least_inf, m)
+        most_n = np.bincount(rows, most_inf, m)
+        # The other terms of the entry's sum, at their least and their most.
+        least_fin, most_fin = np.where(least_inf, 0.0, least), np.where(most_inf, 0.0, most)
+        others_least = np.where(least_n[rows] > least_inf, -np.inf, least_sum[rows] - least_fin)
+        others_most = np.where(most_n[rows] > most_inf, np.inf, most_sum[rows] - most_fin)
+        # a·x = b - others: x between these (a = ±1).
+        lo_e = np.where(pos, b[rows] - others_most, others_least - b[rows])
+        hi_e = np.where(pos, b[rows] - others_least, others_most - b[rows])
+        new_low = np.maximum(low, np.maximum.reduceat(lo_e, start[:-1]))
+        new_high = np.minimum(high, np.minimum.reduceat(hi_e, start[:-1]))
+        if np.array_equal(new_low, low) and np.array_equal(new_high, high):
+            break
+        low, high = new_low, new_high
+    return low, high
 
 
 def _audit_group(
@@ -294,10 +407,13 @@ def _audit_group(
     lie at least that far above the true value, so a sum cannot be capped close to the
     amount of its one large contributor.
 
-    One HiGHS model per group; only the objective changes between programs, so each
-    solve starts from the previous basis. Every solution is a point the attacker cannot
-    rule out, so a cell whose values over the points seen so far (the true values
-    included) already span ``protection`` is proven wide without programs of its own.
+    Programs are the last resort. First, points the attacker cannot rule out are found
+    by linear algebra (:func:`_null_space_span`): a cell they show wide is done; then
+    bounds every feasible point obeys (:func:`_outer_bounds`): a cell they hold closer
+    than its protection is narrow. Only the cells left get programs: one HiGHS model
+    per group, only the objective changing between programs, so each solve starts from
+    the previous basis; every solution is another point, so a cell whose values over
+    the points seen so far span ``protection`` needs no programs of its own.
     """
     if all(c in proven for c in unknown):
         return []
@@ -310,52 +426,80 @@ def _audit_group(
     truth = np.array([float(values[c]) for c in unknown])
     if len(constraints) == 1 and constraints[0].total not in unknown:
         # The common case: hidden members of one published sum and nothing else. Each
-        # can be anything from 0 to their joint rest R (the others take what is left),
-        # so no program is needed.
+        # of two or more can be anything from 0 to their joint rest R (the others take
+        # what is left), so no program is needed; a single one is R exactly (the other
+        # hidden members of the sum are known from elsewhere).
         rest = float(truth.sum())
+        least = rest if n == 1 else 0.0
         return [
             cell
             for i, cell in enumerate(unknown)
-            if cell not in proven and not _wide(0.0, rest, truth[i], need[i], upper)
+            if cell not in proven and not _wide(least, rest, truth[i], need[i], upper)
         ]
-    h = _model(values, unknown, constraints)
-    columns = np.arange(n, dtype=np.int32)
-    seen_low, seen_high = truth.copy(), truth.copy()
+    shape = _shape(unknown, constraints)
+    b = shape.rhs(values, constraints)
     open_ = np.array([c not in proven for c in unknown])
+    p = shape.projection()
+    if p is None:
+        seen = truth.copy(), truth.copy()
+    else:
+        seen = _null_space_span(p, truth)
+        open_ &= ~_wide_all(*seen, truth, need, upper)
+    narrow = np.zeros(n, dtype=bool)
+    if open_.any():
+        narrow = open_ & ~_wide_all(*_outer_bounds(shape, b), truth, need, upper)
+        open_ &= ~narrow
+    if open_.any():
+        narrow |= _programs(_highs_model(shape, b), open_, seen, truth, need, upper)
+    return [cell for i, cell in enumerate(unknown) if narrow[i]]
+
+
+def _programs(
+    h: highspy.Highs,
+    open_: np.ndarray,
+    seen: tuple[np.ndarray, np.ndarray],
+    truth: np.ndarray,
+    need: np.ndarray,
+    upper: bool,
+) -> np.ndarray:
+    """Which ``open_`` cells of model ``h`` are narrow, by their programs. ``seen``
+    (lowest and highest values over the points found so far) is updated in place."""
+    n = len(open_)
+    seen_low, seen_high = seen
+    columns = np.arange(n, dtype=np.int32)
+
+    def solve(cost: np.ndarray, sense: highspy.ObjSense) -> bool:
+        h.changeColsCost(n, columns, cost)
+        h.changeObjectiveSense(sense)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return False
+        point = np.asarray(h.getSolution().col_value, dtype=float)
+        np.minimum(seen_low, point, out=seen_low)
+        np.maximum(seen_high, point, out=seen_high)
+        return True
+
     if open_.sum() >= SCOUT_FROM:
         # Two programs for all open cells at once (their sum up, then down): most cells
         # move far in one of the two points, and are then wide without programs of
         # their own.
         for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
-            h.changeColsCost(n, columns, open_.astype(float))
-            h.changeObjectiveSense(sense)
-            h.run()
-            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-                point = np.asarray(h.getSolution().col_value, dtype=float)
-                np.minimum(seen_low, point, out=seen_low)
-                np.maximum(seen_high, point, out=seen_high)
-    narrow: list[Cell] = []
-    for i, cell in enumerate(unknown):
-        if cell in proven:
-            continue
-        # The max first: it is the bound non-negativity cannot give.
+            solve(open_.astype(float), sense)
+    narrow = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(open_):
+        # The max first: it is the bound non-negativity cannot give. When the max is
+        # less than the protection above 0 (or, for an upper protection, above the true
+        # value), the cell is narrow whatever its min: no second program.
         for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
             if _wide(seen_low[i], seen_high[i], truth[i], need[i], upper):
                 break
+            if sense == highspy.ObjSense.kMinimize and (upper or seen_high[i] < need[i] - _EPS):
+                break
             cost = np.zeros(n)
             cost[i] = 1.0
-            h.changeColsCost(n, columns, cost)
-            h.changeObjectiveSense(sense)
-            h.run()
-            status = h.getModelStatus()
-            if status == highspy.HighsModelStatus.kOptimal:
-                point = np.asarray(h.getSolution().col_value, dtype=float)
-                np.minimum(seen_low, point, out=seen_low)
-                np.maximum(seen_high, point, out=seen_high)
-            elif sense == highspy.ObjSense.kMaximize:
+            if not solve(cost, sense) and sense == highspy.ObjSense.kMaximize:
                 seen_high[i] = float("inf")  # unbounded above: as wide as can be
-        if not _wide(seen_low[i], seen_high[i], truth[i], need[i], upper):
-            narrow.append(cell)
+        narrow[i] = not _wide(seen_low[i], seen_high[i], truth[i], need[i], upper)
     return narrow
 
 
@@ -416,6 +560,13 @@ class _Tagged(Mapping[Cell, float]):
 SCOUT_FROM = 16
 """An audit with this many cells to check first looks for far points for all of them at
 once (:func:`_audit_group`)."""
+
+
+def _wide_all(
+    low: np.ndarray, high: np.ndarray, truth: np.ndarray, need: np.ndarray, upper: bool
+) -> np.ndarray:
+    """:func:`_wide` of every cell at once."""
+    return np.asarray((high - truth if upper else high - low) >= need - _EPS, dtype=bool)
 
 
 def _wide(low: float, high: float, truth: float, need: float, upper: bool) -> bool:
