@@ -245,25 +245,16 @@ def _job(given: _Given, rows: np.ndarray) -> _Job | None:
     empty: set[Hashable] = (
         set() if given.protect_empty else {k for k, r in by_key.items() if not (dens[r] or 0) > 0}
     )
-    hidden: set[Hashable] = {k for k, r in by_key.items() if mask[r] and k not in empty}
+    hidden: set[Hashable] = {k for k, h in zip(by_key, mask.tolist(), strict=True) if h}
+    hidden -= empty
     if not hidden:
         return None
-    constraints: list[Constraint] = []
-    per_member: dict[str | None, set[Key]] = defaultdict(set)
-    for member, code, bd, cat in by_key:
-        per_member[member].add((code, bd, cat))
-    for member, cells in per_member.items():
-        for c in table_constraints(given.children, cells):
-            constraints.append(
-                Constraint(_tag(member, c.total), tuple(_tag(member, m) for m in c.members))
-            )
-    num_sums = _family_sums(per_member)
+    constraints, num_sums = _sums(given.children, by_key)
     if not constraints and not num_sums:
         return None
-    den_known, num_known = given.den_known[rows], given.num_known[rows]
     den: dict[Hashable, float] = {k: float(dens[r] or 0) for k, r in by_key.items()}
-    known_den: set[Hashable] = {k for k, r in by_key.items() if den_known[r]}
-    known_num: set[Hashable] = {k for k, r in by_key.items() if num_known[r]}
+    known_den: set[Hashable] = {k for k, r in by_key.items() if given.den_known[rows[r]]}
+    known_num: set[Hashable] = {k for k, r in by_key.items() if given.num_known[rows[r]]}
     fields: list[Mapping[Hashable, float]] = [den]
     knows: list[set[Hashable]] = [known_den]
     coupled: tuple[int, int, int] | None = None
@@ -285,6 +276,36 @@ def _job(given: _Given, rows: np.ndarray) -> _Job | None:
     return _Job(
         by_key, fields, hidden, constraints, field_constraints, empty, widths, knows, coupled
     )
+
+
+_SUMS: dict[tuple[int, frozenset[Hashable]], tuple[object, list[Constraint], list[Constraint]]] = {}
+
+
+def _sums(
+    children: dict[str, list[str]], by_key: Mapping[tuple[str | None, str, str, str], int]
+) -> tuple[list[Constraint], list[Constraint]]:
+    """The sums of a table with these cells, and its family's numerator sums. Tables
+    of the same indicator in other years mostly have the same cells, so the last few
+    are remembered (per process; keyed by the geography's identity, which the entry
+    keeps alive)."""
+    key = (id(children), frozenset(by_key))
+    got = _SUMS.get(key)
+    if got is not None:
+        return got[1], got[2]
+    constraints: list[Constraint] = []
+    per_member: dict[str | None, set[Key]] = defaultdict(set)
+    for member, code, bd, cat in by_key:
+        per_member[member].add((code, bd, cat))
+    for member, cells in per_member.items():
+        for c in table_constraints(children, cells):
+            constraints.append(
+                Constraint(_tag(member, c.total), tuple(_tag(member, m) for m in c.members))
+            )
+    num_sums = _family_sums(per_member)
+    if len(_SUMS) >= 4:
+        _SUMS.clear()
+    _SUMS[key] = (children, constraints, num_sums)
+    return constraints, num_sums
 
 
 _Result = tuple[np.ndarray, np.ndarray, np.ndarray | None]
