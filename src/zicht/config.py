@@ -69,7 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         "Disclosure gate: 1 gates every table of a refresh together, each knowing what "
         "the others publish (empty cells are protected like small counts), which closes "
-        "most of the cross-table leak at about five times the gate's CPU time; 0: per table.",
+        "most of the cross-table leak at about three times the gate's time; 0: per table.",
     ),
     Setting(
         "istandaarden_dir",

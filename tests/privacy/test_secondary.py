@@ -407,6 +407,20 @@ def test_a_cell_published_elsewhere_protects_only_when_nothing_else_can() -> Non
     assert "B" in got and known == [set()]
 
 
+def test_when_every_other_member_is_published_elsewhere_the_smallest_becomes_uncertain() -> None:
+    """G = A + B + C, all three hidden here, but B, C and G are published by other
+    tables: A = G - B - C exactly. One of them must become uncertain (and be hidden in
+    the tables that publish it); the smallest member, not the area's total."""
+    counts = {"G": 100.0, "A": 3.0, "B": 40.0, "C": 57.0}
+    known = [{"B", "C", "G"}]
+    sums = [Constraint("G", ("A", "B", "C"))]
+    got = suppress_fields([counts], {"A", "B", "C"}, sums, protection=10, known=known)
+    assert got == {"A", "B", "C"} and known == [{"C", "G"}]
+    # The attacker with C and G: A + B = 43, so A lies anywhere in [0, 43].
+    (iv,) = [iv for iv in attack({**counts}, {"A", "B"}, sums) if iv.cell == "A"]
+    assert (iv.low, iv.high) == pytest.approx((0.0, 43.0))
+
+
 def test_worker_processes_give_the_same_suppressions_as_one_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -661,9 +661,19 @@ class _Table:
                 continue
             partner = self.smallest_published(c.members, need)
             if partner is None:
-                if c.total in self.fixed or c.total in self.hidden:
+                # Every other member is hidden here. Those another table publishes leave
+                # the lone cell exact, so one of them or the total must become uncertain:
+                # whichever costs least (a cell not published elsewhere first, then the
+                # smallest: a member rather than the area's total).
+                options = [
+                    cell
+                    for cell in c.cells
+                    if cell != alone[0] and cell not in self.fixed
+                    and (cell not in self.hidden or self.known(cell))
+                ]  # fmt: skip
+                if not options:
                     continue
-                partner = c.total
+                partner = min(options, key=lambda cell: self.cost(cell, need))
             self.hide(partner, need)
             new.add(partner)
             work.extend(self.touching.get(partner, ()))
