@@ -419,23 +419,30 @@ def _audit_group(
         return []
     n = len(unknown)
     upper = isinstance(protection, Mapping)
+    if len(constraints) == 1 and constraints[0].total not in unknown:
+        # The common case: hidden members of one published sum and nothing else. Each
+        # of two or more can be anything from 0 to their joint rest R (the others take
+        # what is left), so no program is needed; a single one is R exactly (the other
+        # hidden members of the sum are known from elsewhere). (Plain floats: most such
+        # groups have two or three cells.)
+        own = [float(values[c]) for c in unknown]
+        rest = sum(own)
+        least = rest if n == 1 else 0.0
+        widths = (
+            [float(protection[c]) for c in unknown]
+            if isinstance(protection, Mapping)
+            else [float(protection)] * n
+        )
+        return [
+            cell
+            for cell, v, w in zip(unknown, own, widths, strict=True)
+            if cell not in proven and not _wide(least, rest, v, w, upper)
+        ]
     if isinstance(protection, Mapping):
         need = np.array([float(protection[c]) for c in unknown])
     else:
         need = np.full(n, float(protection))
     truth = np.array([float(values[c]) for c in unknown])
-    if len(constraints) == 1 and constraints[0].total not in unknown:
-        # The common case: hidden members of one published sum and nothing else. Each
-        # of two or more can be anything from 0 to their joint rest R (the others take
-        # what is left), so no program is needed; a single one is R exactly (the other
-        # hidden members of the sum are known from elsewhere).
-        rest = float(truth.sum())
-        least = rest if n == 1 else 0.0
-        return [
-            cell
-            for i, cell in enumerate(unknown)
-            if cell not in proven and not _wide(least, rest, truth[i], need[i], upper)
-        ]
     shape = _shape(unknown, constraints)
     b = shape.rhs(values, constraints)
     open_ = np.array([c not in proven for c in unknown])
@@ -599,7 +606,7 @@ class _Table:
 
     def known(self, cell: Cell) -> bool:
         """Every field of ``cell`` is known from elsewhere: hiding it protects nothing."""
-        return all(cell in k for k in self.knows)
+        return bool(self.knows[0]) and all(cell in k for k in self.knows)
 
     def need(self, fields: Iterable[int]) -> frozenset[int]:
         """The fields a cell to hide must leave uncertain for ``fields`` to stay wide
