@@ -343,7 +343,7 @@ def test_the_shortcuts_of_the_audit_agree_with_the_full_attack(seed: int) -> Non
         shape = _shape(group, cons)
         truth = np.array([cells[c] for c in group])
         low, high = _outer_bounds(shape, shape.rhs(cells, cons))
-        p = shape.projection()
+        p = shape.projection
         seen = _null_space_span(p, truth) if p is not None else (truth, truth)
         for i, cell in enumerate(group):
             iv = exact[cell]

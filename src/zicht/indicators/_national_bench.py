@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -178,9 +177,9 @@ def _levels(
 def _usage() -> tuple[float, float]:
     """CPU seconds of this process and of its finished children (the gate's worker
     processes), and this process's peak resident memory in MiB."""
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime + kids.ru_utime + kids.ru_stime, ru.ru_maxrss / 1024
+    from zicht.indicators import _steps
+
+    return _steps.cpu_seconds(), float(_steps.peak_rss_mib())
 
 
 def bench_gate(seed: int = 1, indicators: int | None = None) -> dict[str, Any]:

@@ -107,14 +107,18 @@ of the others' numerators (their denominators are all the same population)."""
 
 
 def table_of(cube: pa.Table) -> np.ndarray:
-    """Per row of ``cube``, the table it is protected in: ``base`` + the period, where
-    ``base`` is the indicator, or the family of ``base|member`` (an array of str)."""
-    ids = cube.column("indicator_id").to_pylist()
-    periods = cube.column("period").to_pylist()
-    return np.array(
-        [f"{i.split(FAMILY_SEP, 1)[0]}@{p}" for i, p in zip(ids, periods, strict=True)],
-        dtype=object,
-    )
+    """Per row of ``cube``, the number of the table it is protected in: one per ``base``
+    and period, where ``base`` is the indicator, or the family of ``base|member`` (an
+    int64 array; equal numbers, same table)."""
+    ids = pc.dictionary_encode(cube.column("indicator_id")).combine_chunks()
+    bases = [str(i).split(FAMILY_SEP, 1)[0] for i in ids.dictionary.to_pylist()]
+    names = sorted(set(bases))
+    base = np.array([names.index(b) for b in bases], dtype=np.int64)
+    periods = np.asarray(pc.fill_null(cube.column("period"), 0).to_numpy(), dtype=np.int64)
+    first = int(periods.min(initial=0))
+    span = int(periods.max(initial=0)) - first + 1
+    key = base[np.asarray(ids.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    return np.asarray(key * span + (periods - first), dtype=np.int64)
 
 
 def hierarchy_mask(
@@ -155,11 +159,12 @@ def hierarchy_mask(
     nothing = np.zeros(len(mask), dtype=bool)
     den_known, num_known = known if known is not None else (nothing, nothing)
     given = _Given(
-        cube, mask.copy(), den_known.copy(), num_known.copy(), _children(areas),
-        protect_empty, amount_protection_pct,
-        {"protection": protection, "protect_below": protect_below},
+        cube, mask, den_known, num_known, _children(areas), protect_empty,
+        amount_protection_pct, {"protection": protection, "protect_below": protect_below},
     )  # fmt: skip
     tables = _tables(cube)
+    # Every table is protected before any result is written back (``_run_all`` returns
+    # a list), so each reads the primary mask and the known fields as given.
     for rows, got in zip(tables, _run_all(given, tables), strict=True):
         if got is None:
             continue
@@ -173,17 +178,9 @@ def hierarchy_mask(
 
 
 def _tables(cube: pa.Table) -> list[np.ndarray]:
-    """The rows of every table of ``cube`` (one per indicator, or family, and period),
-    in the order the tables first appear."""
-    ids = pc.dictionary_encode(cube.column("indicator_id")).combine_chunks()
-    bases = [str(i).split(FAMILY_SEP, 1)[0] for i in ids.dictionary.to_pylist()]
-    names = sorted(set(bases))
-    base = np.array([names.index(b) for b in bases], dtype=np.int64)
-    periods = np.asarray(pc.fill_null(cube.column("period"), 0).to_numpy(), dtype=np.int64)
-    key = base[np.asarray(ids.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
-    key = key * (int(periods.max(initial=0)) - int(periods.min(initial=0)) + 1) + (
-        periods - periods.min(initial=0)
-    )
+    """The rows of every table of ``cube`` (:func:`table_of`), in the order the tables
+    first appear."""
+    key = table_of(cube)
     order = np.argsort(key, kind="stable")
     _, first, counts = np.unique(key[order], return_index=True, return_counts=True)
     groups = [order[f : f + c] for f, c in zip(first, counts, strict=True)]

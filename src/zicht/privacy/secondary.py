@@ -33,6 +33,7 @@ every table the demo publishes.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
@@ -222,8 +223,6 @@ class _Shape:
         total = flat < 0
         self.rows = np.where(total, -flat - 1, flat).astype(np.int32)
         self.coef = np.where(total, -1.0, 1.0)
-        self._projection: np.ndarray | None = None
-        self._projected = False
 
     def rhs(self, values: Mapping[Cell, float], constraints: Sequence[Constraint]) -> np.ndarray:
         """``b``: each sum with its published cells moved to the right-hand side."""
@@ -237,12 +236,10 @@ class _Shape:
             b[r] = rest
         return b
 
+    @functools.cached_property
     def projection(self) -> np.ndarray | None:
         """``P = I - A⁺A``, the projection on the null space of ``A`` (None when the
         group is too large for it to pay, or numerically unsure)."""
-        if self._projected:
-            return self._projection
-        self._projected = True
         n, m = self.n, self.m
         if n > NULL_SPACE_UP_TO or m == 0 or n == 0:
             return None
@@ -252,9 +249,7 @@ class _Shape:
         rank = int((sv > 1e-9 * max(float(sv[0]), 1.0)).sum())
         p = np.eye(n) - vt[:rank].T @ vt[:rank]
         p[np.abs(p) < 1e-12] = 0.0
-        if np.abs(a @ p).max(initial=0.0) <= 1e-9:
-            self._projection = p
-        return self._projection
+        return p if np.abs(a @ p).max(initial=0.0) <= 1e-9 else None
 
 
 _SHAPES: dict[tuple[object, ...], tuple[Sequence[Constraint], _Shape]] = {}
@@ -370,12 +365,12 @@ def _outer_bounds(shape: _Shape, b: np.ndarray, sweeps: int = 8) -> tuple[np.nda
         least = np.where(pos, low[col], -high[col])
         most = np.where(pos, high[col], -low[col])
         least_inf, most_inf = np.isinf(least), np.isinf(most)
-        least_sum = np.bincount(rows, np.where(least_inf, 0.0, least), m)
-        most_sum = np.bincount(rows, np.where(most_inf, 0.0, most), m)
+        least_fin, most_fin = np.where(least_inf, 0.0, least), np.where(most_inf, 0.0, most)
+        least_sum = np.bincount(rows, least_fin, m)
+        most_sum = np.bincount(rows, most_fin, m)
         least_n = np.bincount(rows, least_inf, m)
         most_n = np.bincount(rows, most_inf, m)
         # The other terms of the entry's sum, at their least and their most.
-        least_fin, most_fin = np.where(least_inf, 0.0, least), np.where(most_inf, 0.0, most)
         others_least = np.where(least_n[rows] > least_inf, -np.inf, least_sum[rows] - least_fin)
         others_most = np.where(most_n[rows] > most_inf, np.inf, most_sum[rows] - most_fin)
         # a·x = b - others: x between these (a = ±1).
@@ -446,7 +441,7 @@ def _audit_group(
     shape = _shape(unknown, constraints)
     b = shape.rhs(values, constraints)
     open_ = np.array([c not in proven for c in unknown])
-    p = shape.projection()
+    p = shape.projection
     if p is None:
         seen = truth.copy(), truth.copy()
     else:
@@ -629,7 +624,7 @@ class _Table:
         all known from elsewhere is chosen only when nothing else will do; those fields
         then count as unknown here (the caller hides them in the other tables too)."""
         self.hidden.add(cell)
-        if need and all(cell in self.knows[f] for f in need):
+        if self.elsewhere(cell, need):
             for f in need:
                 self.knows[f].discard(cell)
             if self.coupled is not None:
@@ -645,8 +640,13 @@ class _Table:
         values = tuple(float(f.get(cell, 0.0)) for f in self.fields)
         if not any(self.knows):
             return 0, 0, values, repr(cell)
-        spent = int(bool(need) and all(cell in self.knows[f] for f in need))
+        spent = int(self.elsewhere(cell, need))
         return spent, sum(cell in k for k in self.knows), values, repr(cell)
+
+    def elsewhere(self, cell: Cell, need: frozenset[int]) -> bool:
+        """Another table publishes every field of ``need`` of ``cell``: hiding it here
+        makes none of them uncertain."""
+        return bool(need) and all(cell in self.knows[f] for f in need)
 
     def smallest_published(
         self, candidates: Iterable[Cell], need: frozenset[int] = frozenset()
