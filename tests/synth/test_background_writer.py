@@ -84,3 +84,34 @@ def test_messages_split_into_parts_over_two_workers_are_the_same_bytes(
     a, b = _contents(tmp_path / "inline"), _contents(tmp_path / "worker")
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_a_script_without_a_main_guard_gets_whole_files(tmp_path: Path) -> None:
+    """A spawned writer runs the parent's script again. Without a ``__main__`` guard that
+    second run called ``generate`` and opened (truncated) the exports the parent was
+    writing: bevolking.csv came out full of NUL bytes. The worker must fail before it
+    touches a file, and the files be written in the parent, as with a guard."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    out = tmp_path / "unguarded"
+    script.write_text(
+        "import multiprocessing, time\n"
+        "from pathlib import Path\n"
+        "from zicht.synth import generate\n"
+        "if multiprocessing.parent_process() is not None:\n"
+        "    time.sleep(2)  # a worker slow to start: the parent has written its exports\n"
+        f"generate(Path({str(out)!r}), persons=21_000, seed=5)\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    guarded = generate(tmp_path / "guarded", persons=21_000, seed=5)
+    got, want = _contents(out), _contents(tmp_path / "guarded")
+    assert sorted(got) == sorted(want)
+    assert b"\x00" not in got["brp/bevolking.csv"]
+    assert [k for k in want if got[k] != want[k]] == []
+    assert guarded["persons"] == 21_000

@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from zicht.errors import GenerateError
 from zicht.synth import _berichten, _files, _geo, _kwb, _lokaal, _mappings, _population, _provisions
 from zicht.synth._defects import plant
 from zicht.synth._planted import Plan
@@ -126,6 +128,17 @@ class Started:
         self.close()
 
 
+def _refuse_in_a_starting_worker() -> None:
+    """Raise when called in a spawned worker that is still starting. Such a worker runs
+    its parent's script again; without a ``__main__`` guard that is a second
+    :func:`start`, which would open (truncate) the exports the parent is writing,
+    leaving holes of NUL bytes. It stops here, before any file is opened; the worker then
+    fails and the parent writes the messages itself. (``_inheriting`` is
+    multiprocessing's own flag for a worker still starting.)"""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise GenerateError("synth in een opstartend werkproces: het script mist een __main__-blok")
+
+
 def start(
     out: Path,
     *,
@@ -142,6 +155,7 @@ def start(
     """
     if persons < 100 or years < 1 or not 0 <= defect_rate < 0.5:
         raise ValueError("persons >= 100, years >= 1 and 0 <= defect_rate < 0.5 are required")
+    _refuse_in_a_starting_worker()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     periods = list(range(last_year - years + 1, last_year + 1))

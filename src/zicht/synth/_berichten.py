@@ -175,8 +175,9 @@ class Background:
                 initializer=_lower_priority,
             )
             # Start the worker now: in a script without a ``__main__`` guard (which a
-            # spawned worker runs again) it fails here, before it has written anything,
-            # and the files are then written in this process.
+            # spawned worker runs again) it fails at once (``start`` refuses to run in
+            # a worker still starting, before it opens a file), and the files are then
+            # written in this process.
             self._ready = self._pool.submit(int)
 
     def _usable(self) -> bool:
