@@ -360,6 +360,54 @@ def test_the_shortcuts_of_the_audit_agree_with_the_full_attack(seed: int) -> Non
     assert checked > 10
 
 
+@pytest.mark.parametrize("seed", [0, 3, 6, 9])  # grids whose big group has narrow cells
+def test_the_programs_of_a_large_group_agree_with_the_full_attack(seed: int) -> None:
+    # Groups with 16 or more cells to check get scouting programs first (their sum down,
+    # then up per set of cells that share no sum). Every scout's solution must be a
+    # point the attacker cannot rule out (inside each cell's exact interval), and the
+    # verdict per cell must still be the full attack's, for one width and for an upper
+    # protection. The programs get every cell, so no shortcut decides one first.
+    from zicht.privacy.secondary import (
+        SCOUT_FROM,
+        _apart_sets,
+        _groups,
+        _highs_model,
+        _index,
+        _programs,
+        _shape,
+    )
+
+    rng = np.random.default_rng(100 + seed)
+    values = rng.choice([0, 0, 1, 2, 4, 7, 12, 30, 90], size=(8, 9)).tolist()
+    cells, cons = _grid(values)
+    hidden = {c for c in cells if rng.random() < 0.7}
+    groups = [(g, [cons[k] for k in used]) for g, used in _groups(hidden, _index(cons), cons)]
+    big = [(g, cs) for g, cs in groups if len(g) >= SCOUT_FROM]
+    assert big, "the grid holds a group the scouts work on"
+    narrow_seen = 0
+    for group, sums in big:
+        shape = _shape(group, sums)
+        sets = _apart_sets(shape, np.arange(len(group)))
+        assert sorted(i for s in sets for i in s.tolist()) == list(range(len(group)))
+        for s in sets:  # no sum holds two cells of one set
+            held = [set(shape.rows[shape.start[i] : shape.start[i + 1]].tolist()) for i in s]
+            assert sum(map(len, held)) == len(set().union(*held))
+        exact = [next(iv for iv in attack(cells, group, sums) if iv.cell == c) for c in group]
+        low = np.array([iv.low for iv in exact])
+        high = np.array([iv.high for iv in exact])
+        truth = np.array([cells[c] for c in group])
+        b = shape.rhs(cells, sums)
+        for need, upper in ((np.full(len(group), P), False), (0.3 * truth + 1.0, True)):
+            seen = truth.copy(), truth.copy()
+            everything = np.ones(len(group), dtype=bool)
+            got = _programs(_highs_model(shape, b), everything, seen, truth, need, upper, shape)
+            assert (seen[0] >= low - 1e-6).all() and (seen[1] <= high + 1e-6).all()
+            want = (high - truth < need - 1e-7) if upper else (high - low < need - 1e-7)
+            assert got.tolist() == want.tolist()
+            narrow_seen += int(want.sum())
+    assert narrow_seen > 0
+
+
 def test_a_denominator_known_from_another_table_ties_numerator_and_complement() -> None:
     """Buurt A (100 inhabitants, 5 with the provision) and buurt B (4, 3 of them) under
     gemeente G (104, 8). Hidden A and B are wide in each field on its own, numerators

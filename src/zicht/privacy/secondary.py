@@ -452,7 +452,7 @@ def _audit_group(
         narrow = open_ & ~_wide_all(*_outer_bounds(shape, b), truth, need, upper)
         open_ &= ~narrow
     if open_.any():
-        narrow |= _programs(_highs_model(shape, b), open_, seen, truth, need, upper)
+        narrow |= _programs(_highs_model(shape, b), open_, seen, truth, need, upper, shape)
     return [cell for i, cell in enumerate(unknown) if narrow[i]]
 
 
@@ -463,9 +463,11 @@ def _programs(
     truth: np.ndarray,
     need: np.ndarray,
     upper: bool,
+    shape: _Shape,
 ) -> np.ndarray:
-    """Which ``open_`` cells of model ``h`` are narrow, by their programs. ``seen``
-    (lowest and highest values over the points found so far) is updated in place."""
+    """Which ``open_`` cells of model ``h`` (the group's ``shape``) are narrow, by their
+    programs. ``seen`` (lowest and highest values over the points found so far) is
+    updated in place."""
     n = len(open_)
     seen_low, seen_high = seen
     columns = np.arange(n, dtype=np.int32)
@@ -482,11 +484,22 @@ def _programs(
         return True
 
     if open_.sum() >= SCOUT_FROM:
-        # Two programs for all open cells at once (their sum up, then down): most cells
-        # move far in one of the two points, and are then wide without programs of
-        # their own.
-        for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
-            solve(open_.astype(float), sense)
+        # Scouts: programs for many open cells at once. Their sum down first (most
+        # cells reach their least). Then up, per set of cells that share no sum
+        # (:func:`_apart_sets`): such cells do not draw on the same sums, so one point
+        # lifts most of them far, and they are then wide without programs of their own
+        # (lifting all open cells together, they compete for the same sums and few
+        # move far).
+        solve(open_.astype(float), highspy.ObjSense.kMinimize)
+        todo = np.flatnonzero(open_ & ~_wide_all(seen_low, seen_high, truth, need, upper))
+        for cells in _apart_sets(shape, todo):
+            live = cells[
+                ~_wide_all(seen_low[cells], seen_high[cells], truth[cells], need[cells], upper)
+            ]
+            if len(live) >= 2:
+                cost = np.zeros(n)
+                cost[live] = 1.0
+                solve(cost, highspy.ObjSense.kMaximize)
     narrow = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(open_):
         # The max first: it is the bound non-negativity cannot give. When the max is
@@ -503,6 +516,26 @@ def _programs(
                 seen_high[i] = float("inf")  # unbounded above: as wide as can be
         narrow[i] = not _wide(seen_low[i], seen_high[i], truth[i], need[i], upper)
     return narrow
+
+
+def _apart_sets(shape: _Shape, cells: np.ndarray) -> list[np.ndarray]:
+    """``cells`` (column numbers of ``shape``) in sets of cells that share no sum, the
+    largest sets first (a greedy colouring of the graph in which two cells are
+    neighbours when some sum holds both)."""
+    used: dict[int, set[int]] = {}
+    colour: list[list[int]] = []
+    for i in cells.tolist():
+        rows = shape.rows[shape.start[i] : shape.start[i + 1]].tolist()
+        taken = set().union(*(used.get(r, set()) for r in rows)) if rows else set()
+        c = 0
+        while c in taken:
+            c += 1
+        if c == len(colour):
+            colour.append([])
+        colour[c].append(i)
+        for r in rows:
+            used.setdefault(r, set()).add(c)
+    return sorted((np.array(g) for g in colour), key=len, reverse=True)
 
 
 def _audit_joint(
