@@ -414,6 +414,11 @@ def _audit_group(
         return []
     n = len(unknown)
     upper = isinstance(protection, Mapping)
+    widths = (
+        [float(protection[c]) for c in unknown]
+        if isinstance(protection, Mapping)
+        else [float(protection)] * n
+    )
     if len(constraints) == 1 and constraints[0].total not in unknown:
         # The common case: hidden members of one published sum and nothing else. Each
         # of two or more can be anything from 0 to their joint rest R (the others take
@@ -423,20 +428,12 @@ def _audit_group(
         own = [float(values[c]) for c in unknown]
         rest = sum(own)
         least = rest if n == 1 else 0.0
-        widths = (
-            [float(protection[c]) for c in unknown]
-            if isinstance(protection, Mapping)
-            else [float(protection)] * n
-        )
         return [
             cell
             for cell, v, w in zip(unknown, own, widths, strict=True)
             if cell not in proven and not _wide(least, rest, v, w, upper)
         ]
-    if isinstance(protection, Mapping):
-        need = np.array([float(protection[c]) for c in unknown])
-    else:
-        need = np.full(n, float(protection))
+    need = np.array(widths)
     truth = np.array([float(values[c]) for c in unknown])
     shape = _shape(unknown, constraints)
     b = shape.rhs(values, constraints)
