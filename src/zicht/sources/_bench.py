@@ -102,3 +102,62 @@ def bench_csv_ingest(rows: int, persons: int | None = None) -> dict[str, Any]:
         "accepted": report.accepted,
         "quarantined": report.quarantined,
     }
+
+
+_FLOOR_PROVISION = """
+    INSERT INTO provision SELECT 'bench:' || Beschikkingnummer, {person}, 'jeugd',
+        Productcategorie, NULL, NULL, Verwijzer,
+        try_strptime(Ingangsdatum, '%d-%m-%Y')::DATE, try_strptime(Einddatum, '%d-%m-%Y')::DATE,
+        replace(Volume, ',', '.')::DOUBLE, NULL, NULL, NULL, 'bench', 'L1'
+    FROM src WHERE try_strptime(Ingangsdatum, '%d-%m-%Y') IS NOT NULL"""
+_FLOOR_EVENTS = """
+    INSERT INTO chain_event SELECT {person}, 'jeugd', 'aanvraag',
+        try_strptime("Datum aanvraag", '%d-%m-%Y')::DATE, 'bench:' || Beschikkingnummer,
+        NULL, NULL, Productcategorie, NULL, 'bench', 'L1'
+    FROM src WHERE try_strptime("Datum aanvraag", '%d-%m-%Y') IS NOT NULL"""
+
+
+def bench_duckdb_floor(rows: int, events: bool = True, sha: bool = False) -> dict[str, Any]:
+    """The engine's own floor for the same export: DuckDB alone reads the CSV and writes
+    the canonical rows (provision, and with ``events`` the chain events) into a fresh
+    workspace database, with no validation, no quarantine and no keyed pseudonym (the BSN
+    as it stands, or with ``sha`` an unkeyed sha256 in SQL). Not a way to ingest: a bound
+    on what any ingest that writes this model in DuckDB can reach on the machine."""
+    import duckdb
+
+    from zicht.model.schema import TABLES
+
+    person = "sha256(lpad(BSN, 9, '0'))[:24]" if sha else "BSN"
+    with tempfile.TemporaryDirectory(prefix="zicht-floor-") as tmp:
+        export = Path(tmp) / "voorzieningen.csv"
+        write_export(export, rows, max(1, rows // 5))
+        con = duckdb.connect(str(Path(tmp) / "floor.duckdb"))
+        for name in ("provision", "chain_event"):
+            con.execute(TABLES[name])
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        t0 = time.perf_counter()
+        con.execute("BEGIN")
+        con.execute(
+            "CREATE TEMP TABLE src AS SELECT * FROM read_csv(?, delim=';', header=true,"
+            " all_varchar=true)",
+            [str(export)],
+        )
+        con.execute(_FLOOR_PROVISION.format(person=person))
+        if events:
+            con.execute(_FLOOR_EVENTS.format(person=person))
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        seconds = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        written = con.execute("SELECT count(*) FROM provision").fetchone()
+        con.close()
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return {
+        "rows": rows,
+        "events": events,
+        "sha256": sha,
+        "provision_rows": written[0] if written else 0,
+        "seconds": round(seconds, 3),
+        "rows_per_s": round(rows / seconds),
+        "cpu_seconds": round(cpu, 3),
+    }
