@@ -17,16 +17,23 @@ import pytest
 from zicht.sources._bench import bench_csv_ingest, bench_duckdb_floor, write_export
 
 
-def _valid_starts(path: Path) -> int:
-    n = 0
+def _possible(text: str) -> bool:
+    try:
+        dt.datetime.strptime(text, "%d-%m-%Y")
+    except ValueError:
+        return False
+    return True
+
+
+def _truth(path: Path) -> tuple[int, int]:
+    """Rows with a possible start date, and of those the ones with a possible aanvraag."""
+    starts = events = 0
     with path.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter=";"):
-            try:
-                dt.datetime.strptime(row["Ingangsdatum"], "%d-%m-%Y")
-            except ValueError:
-                continue
-            n += 1
-    return n
+            if _possible(row["Ingangsdatum"]):
+                starts += 1
+                events += _possible(row["Datum aanvraag"])
+    return starts, events
 
 
 @pytest.mark.parametrize("events", [False, True])
@@ -34,11 +41,12 @@ def test_the_floor_writes_exactly_the_rows_with_a_possible_start_date(
     tmp_path: Path, events: bool
 ) -> None:
     export = tmp_path / "v.csv"
-    write_export(export, 5_000, 1_000)
-    expected = _valid_starts(export)
-    assert 4_700 < expected < 5_000  # the export did plant defects
+    write_export(export, 5_000, 5_000 // 5)  # the export bench_duckdb_floor(5_000) writes
+    starts, aanvragen = _truth(export)
+    assert 4_700 < starts < 5_000  # the export did plant defects
     floor = bench_duckdb_floor(5_000, events=events)
-    assert floor["provision_rows"] == expected
+    assert floor["provision_rows"] == starts
+    assert floor["chain_event_rows"] == (aanvragen if events else 0)
 
 
 def test_zicht_accepts_the_rows_the_floor_writes() -> None:
