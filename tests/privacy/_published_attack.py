@@ -124,6 +124,7 @@ def build(
             if r["status"] != "onderdrukt" or nobody:
                 shown.add((p, v))
 
+    spans = _age_spans(value, cells, units)
     uf = _UnionFind()
     # Series: one table, field, breakdown and category over all areas and periods.
     series: dict[tuple[str, str, str, str], dict[tuple[int, str], float]] = defaultdict(dict)
@@ -147,9 +148,58 @@ def build(
                 )  # fmt: skip
     for p, per in out.items():
         per.constraints += _stapeling_sums(p, cells, link_tables)
+        if link_tables:
+            per.constraints += spans.get(p, [])
     for p, per in out.items():
         _rewrite(per, p, value, shown, uf)
     return out
+
+
+def _age(label: str) -> tuple[int, int] | None:
+    if label.endswith("+") and label[:-1].isdigit():
+        return int(label[:-1]), 999
+    lo, dash, hi = label.partition("-")
+    return (int(lo), int(hi)) if dash and lo.isdigit() and hi.isdigit() else None
+
+
+def _age_spans(
+    value: dict[tuple[int, Var], float],
+    cells: dict[tuple[int, str], set[tuple[str, str, str]]],
+    units: dict[str, str],
+) -> dict[int, list[Constraint]]:
+    """Age groups of one table that add up to an age group of another (65-74 + 75+ =
+    65+), or to the ages another table covers (18+): per table and area a hidden
+    variable ``(t, f, code, "leeftijd~", span)`` equal to that sum, so that merging by
+    value ties it to the other table's cell. Adds the variables to ``value``; returns
+    their sums per period (sums across tables: only an attacker who links them)."""
+    ages: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    for (p, t), keys in cells.items():
+        for code, bd, cat in keys:
+            if bd == "leeftijd" and _age(cat) is not None:
+                ages[(p, t, code)].append(cat)
+    wanted = {_age(c) for cats in ages.values() for c in cats}
+    for cats in ages.values():
+        got = [_age(c) for c in cats]
+        wanted.add((min(a[0] for a in got if a), max(a[1] for a in got if a)))
+    out: dict[int, list[Constraint]] = defaultdict(list)
+    for (p, t, code), cats in ages.items():
+        for span in wanted:
+            assert span is not None
+            inside = sorted((a, c) for c in cats if (a := _age(c)) and _covers(span, a))
+            covered = sum(a[1] - a[0] + 1 for a, _ in inside)
+            if not 2 <= len(inside) < len(cats) or covered != span[1] - span[0] + 1:
+                continue
+            label = f"{span[0]}+" if span[1] == 999 else f"{span[0]}-{span[1]}"
+            for f in _fields(units[t]):
+                union: Var = (t, f, code, "leeftijd~", label)
+                members = tuple((t, f, code, "leeftijd", c) for _, c in inside)
+                value[(p, union)] = sum(value[(p, m)] for m in members)
+                out[p].append(Constraint(union, members))
+    return out
+
+
+def _covers(span: tuple[int, int], age: tuple[int, int]) -> bool:
+    return span[0] <= age[0] and age[1] <= span[1]
 
 
 def _rewrite(

@@ -17,8 +17,11 @@ cell hidden in one field goes in all of them (the whole cell is suppressed).
 
 from __future__ import annotations
 
+import itertools
+import math
 import multiprocessing
 import os
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
@@ -61,8 +64,9 @@ def table_constraints(children: dict[str, list[str]], cells: set[Key]) -> list[C
             if parent in codes and all(k in codes for k in kids) and kids:
                 out.append(Constraint((parent, bd, cat), tuple((k, bd, cat) for k in kids)))
     for (code, bd), cats in sorted(categories.items()):
-        if (code, "", "") in cells and bd not in UNIONS:
+        if (code, "", "") in cells and bd not in UNIONS and bd != AGE_SPANS:
             out.append(Constraint((code, "", ""), tuple((code, bd, c) for c in sorted(cats))))
+    out += _span_sums(categories)
     for (code, coarse), cats in sorted(categories.items()):
         fine = NESTED.get(coarse) or UNIONS.get(coarse)
         if fine is None or (code, fine[0]) not in categories:
@@ -73,6 +77,20 @@ def table_constraints(children: dict[str, list[str]], cells: set[Key]) -> list[C
             )
             if members:
                 out.append(Constraint((code, coarse, cat), members))
+    return out
+
+
+def _span_sums(categories: Mapping[tuple[str, str], list[str]]) -> list[Constraint]:
+    """Per area, every age span of :data:`AGE_SPANS` = Σ the age groups it covers."""
+    out = []
+    for (code, bd), cats in sorted(categories.items()):
+        if bd != AGE_SPANS:
+            continue
+        ages = categories.get((code, AGE), [])
+        for cat in sorted(cats):
+            inside = span_members(cat, ages)
+            if inside:
+                out.append(Constraint((code, bd, cat), tuple((code, AGE, c) for c in inside)))
     return out
 
 
@@ -98,6 +116,47 @@ up to the area's total. ``twee_of_meer_wetten`` is never published: the linked g
 (:mod:`zicht.privacy.linked`) adds it to a count per number of laws, so that the
 units with two or more laws, the numerator of the stapeling rates, are one quantity
 with the sum of laws 2 and 3."""
+
+AGE = "leeftijd"
+AGE_SPANS = "leeftijd~"
+"""Like :data:`UNIONS`, for age groups: a breakdown whose categories are age spans that
+another table publishes as one group and this table splits (the 65+ of
+``bijstand_per_1000`` is the 65-74 plus the 75+ of ``bijstand_pct``; its adults, 18+,
+are the latter's age groups from 18 on). Added, gated and dropped by the linked gate
+(:func:`zicht.privacy.linked.with_unions`), never published."""
+
+
+def age_span(category: str) -> tuple[int, float] | None:
+    """The ages of an age-group label: ``"12-17"`` → (12, 17), ``"65+"`` → (65, inf);
+    None for any other label (``"onbekend"``)."""
+    m = re.fullmatch(r"(\d+)-(\d+)", category)
+    if m:
+        return int(m[1]), int(m[2])
+    m = re.fullmatch(r"(\d+)\+", category)
+    return (int(m[1]), math.inf) if m else None
+
+
+def span_label(span: tuple[int, float]) -> str:
+    lo, hi = span
+    return f"{lo}+" if hi == math.inf else f"{lo}-{int(hi)}"
+
+
+def span_members(span: str, categories: list[str]) -> tuple[str, ...]:
+    """The age groups of ``categories`` that together are exactly ``span``, in age
+    order: two or more, adjacent, covering it (empty when they do not)."""
+    want = age_span(span)
+    if want is None:
+        return ()
+    inside = sorted(
+        (s, c) for c in categories
+        if (s := age_span(c)) is not None and want[0] <= s[0] and s[1] <= want[1]
+    )  # fmt: skip
+    if len(inside) < 2 or inside[0][0][0] != want[0] or inside[-1][0][1] != want[1]:
+        return ()
+    if any(b[0][0] != a[0][1] + 1 for a, b in itertools.pairwise(inside)):
+        return ()
+    return tuple(c for _, c in inside)
+
 
 FAMILY_SEP = "|"
 """``indicator_id`` of a table family member: ``base|member``. The member ``base|`` (empty

@@ -28,13 +28,13 @@ are protected again until their statuses agree); the attacker test in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from zicht.privacy.disclosure import RATE_UNITS
+from zicht.privacy.disclosure import AMOUNT_UNIT, RATE_UNITS
 
 Series = tuple[str, str, str, str]
 """(table, field, breakdown, category): one counted field of one table over its areas
@@ -160,35 +160,55 @@ def known_fields(
 
 
 def with_unions(cube: pa.Table) -> pa.Table:
-    """``cube`` with the cells of :data:`zicht.privacy._hierarchy.UNIONS` appended (their
-    denominator the sum of their parts'), to be gated and dropped again."""
-    from zicht.privacy._hierarchy import UNIONS
+    """``cube`` with union cells appended, to be gated and dropped again: the cells of
+    :data:`zicht.privacy._hierarchy.UNIONS` (their denominator the sum of their
+    parts'), and per table with age groups the age spans another table publishes as
+    one group or as its whole population (:data:`~zicht.privacy._hierarchy.AGE_SPANS`;
+    denominator and, for rates and amounts, numerator summed)."""
+    from zicht.privacy._hierarchy import AGE, AGE_SPANS, UNIONS, span_members
 
     if "category" not in cube.column_names or "breakdown" not in cube.column_names:
         return cube
     c = _columns(cube)
-    parts: dict[tuple[str, int, str, str], dict[str, float]] = defaultdict(dict)
+    parts: dict[tuple[str, int, str, str], dict[str, tuple[float, float | None]]]
+    parts = defaultdict(dict)
     wanted = {fine for fine, _ in UNIONS.values()}
+    summed = (*RATE_UNITS, AMOUNT_UNIT)
     for row in range(cube.num_rows):
-        bd = c["breakdown"][row]
-        if bd in wanted and c["unit"][row] not in RATE_UNITS:
-            key = (str(c["indicator_id"][row]), int(c["period"][row]),  # type: ignore[call-overload]
-                   str(c["area_code"][row]), str(bd))  # fmt: skip
-            parts[key][str(c["category"][row])] = _value(c, "den", row)
+        bd, unit = c["breakdown"][row], c["unit"][row]
+        if not (bd == AGE or (bd in wanted and unit not in RATE_UNITS)):
+            continue
+        key = (str(c["indicator_id"][row]), int(c["period"][row]),  # type: ignore[call-overload]
+               str(c["area_code"][row]), str(bd))  # fmt: skip
+        num = _value(c, "num", row) if unit in summed else None
+        parts[key][str(c["category"][row])] = (_value(c, "den", row), num)
+    labels = _age_spans(parts)
     extra: dict[str, list[object]] = defaultdict(list)
-    for (table, period, code, fine), cats in sorted(parts.items()):
-        for union, (of, members) in UNIONS.items():
-            if of != fine:
+
+    def add(key: tuple[str, int, str, str], bd: str, cat: str, members: tuple[str, ...]) -> None:
+        cells = parts[key]
+        nums = [cells[m][1] for m in members]
+        extra["indicator_id"].append(key[0])
+        extra["period"].append(key[1])
+        extra["area_code"].append(key[2])
+        extra["breakdown"].append(bd)
+        extra["category"].append(cat)
+        extra["denominator"].append(sum(cells[m][0] for m in members))
+        extra["numerator"].append(None if None in nums else sum(nums))  # type: ignore[arg-type]
+
+    for key, cats in sorted(parts.items()):
+        if key[3] == AGE:
+            for label in labels:
+                members = span_members(label, list(cats))
+                if members and len(members) < len(cats):  # all of them: the total
+                    add(key, AGE_SPANS, label, members)
+            continue
+        for union, (of, by_union) in UNIONS.items():
+            if of != key[3]:
                 continue
-            for cat, pieces in members.items():
-                if not all(p in cats for p in pieces):
-                    continue
-                extra["indicator_id"].append(table)
-                extra["period"].append(period)
-                extra["area_code"].append(code)
-                extra["breakdown"].append(union)
-                extra["category"].append(cat)
-                extra["denominator"].append(sum(cats[p] for p in pieces))
+            for cat, pieces in by_union.items():
+                if all(p in cats for p in pieces):
+                    add(key, union, cat, pieces)
     if not extra:
         return cube
     n = len(extra["indicator_id"])
@@ -201,6 +221,42 @@ def with_unions(cube: pa.Table) -> pa.Table:
         }
     )
     return pa.concat_tables([cube, added])
+
+
+def _age_spans(parts: Mapping[tuple[str, int, str, str], Iterable[str]]) -> list[str]:
+    """The age spans worth a union cell: every table's age groups, and the ages each
+    table covers (the adults of a table of adults). ``parts``: the categories per
+    (table, period, area, breakdown)."""
+    from zicht.privacy._hierarchy import AGE, age_span, span_label
+
+    spans: set[tuple[int, float]] = set()
+    covered: dict[str, set[tuple[int, float]]] = defaultdict(set)
+    for (table, _, _, bd), cats in parts.items():
+        if bd == AGE:
+            ages = {s for s in map(age_span, cats) if s is not None}
+            spans |= ages
+            covered[table] |= ages
+    spans |= {(min(a[0] for a in x), max(a[1] for a in x)) for x in covered.values()}
+    return sorted(span_label(s) for s in spans)
+
+
+def _linked_unions(
+    cube: pa.Table, n: int
+) -> tuple[pa.Table, dict[Series, dict[Key, int]], list[list[Series]]]:
+    """``cube`` (whose rows from ``n`` on are union cells) without the union cells no
+    other table's series equals (they protect nothing; gated, they could only hide
+    more), with its :func:`series_rows` and :func:`link` groups."""
+    rows = series_rows(cube)
+    groups = link(cube, rows)
+    if cube.num_rows == n:
+        return cube, rows, groups
+    linked = {s for g in groups for s in g}
+    keep = sorted({r for s in linked for r in rows[s].values() if r >= n})
+    if len(keep) == cube.num_rows - n:
+        return cube, rows, groups
+    cube = pa.concat_tables([cube.slice(0, n), cube.take(pa.array(keep, pa.int64()))])
+    rows = series_rows(cube)
+    return cube, rows, link(cube, rows)
 
 
 def linked_mask(
@@ -220,9 +276,7 @@ def linked_mask(
     from zicht.privacy._hierarchy import hierarchy_mask, table_of
 
     n = cube.num_rows
-    cube = with_unions(cube)
-    rows = series_rows(cube)
-    groups = link(cube, rows)
+    cube, rows, groups = _linked_unions(with_unions(cube), n)
     table = table_of(cube)
 
     def gate(
