@@ -275,7 +275,11 @@ def insert_rows(ws: Workspace) -> None:
 @pytest.fixture
 def make_ws(tmp_path: Path) -> Callable[..., Workspace]:
     def make(
-        min_cell_count: int | None = None, *, rows: bool = True, dominance_pct: int = 0
+        min_cell_count: int | None = None,
+        *,
+        rows: bool = True,
+        dominance_pct: int = 0,
+        linked: bool | None = None,
     ) -> Workspace:
         ws = Workspace.init(
             tmp_path / "ws", gemeente_code="GM9901", gemeente_naam="Teststad", boundary_year=2024
@@ -284,6 +288,8 @@ def make_ws(tmp_path: Path) -> Callable[..., Workspace]:
         ws.set_setting("dominance_pct", dominance_pct)
         if min_cell_count is not None:
             ws.set_setting("min_cell_count", min_cell_count)
+        if linked is not None:
+            ws.set_setting("gate_linked_tables", int(linked))
         if rows:
             insert_rows(ws)
         return ws

@@ -239,7 +239,9 @@ def test_default_gate_suppresses_and_nulls_small_cells(make_ws: MakeWs) -> None:
 
 
 def test_gate_threshold_three(make_ws: MakeWs) -> None:
-    ws = make_ws(min_cell_count=3)
+    """Per table (``gate_linked_tables = 0``), where a secondary suppression can only
+    come from a small cell of the same indicator and year."""
+    ws = make_ws(min_cell_count=3, linked=False)
     refresh(ws)
     cells = _cells(ws)
     for ind, table in EXPECTED.items():
@@ -266,6 +268,34 @@ def test_gate_threshold_three(make_ws: MakeWs) -> None:
     assert cells[("bijstand_pct", GM, 2024)]["status"] == "gepubliceerd"
     assert cells[("bijstand_pct", N, 2024)]["status"] == "onderdrukt"
     assert cells[("doorlooptijd_beschikking_mediaan", GM, 2023)]["value"] == 30.0
+
+
+def test_gate_threshold_three_linked(make_ws: MakeWs) -> None:
+    """Linked (the default): every small cell hidden, every published one the hand-made
+    figure; a secondary suppression may come from another indicator of the same year
+    that shares a quantity, so only years with a small cell somewhere have them."""
+    ws = make_ws(min_cell_count=3)
+    refresh(ws)
+    cells = _cells(ws)
+    small_years = set()
+    for ind, table in EXPECTED.items():
+        for (area, period), (num, den, _value) in table.items():
+            unit = cells[(ind, area, period)]["unit"]
+            if den < 3 or (unit in RATE_UNITS and num is not None and num < 3):
+                small_years.add(period)
+    published = 0
+    for ind, table in EXPECTED.items():
+        for (area, period), (num, den, value) in table.items():
+            cell = cells[(ind, area, period)]
+            small = den < 3 or (cell["unit"] in RATE_UNITS and num is not None and num < 3)
+            if cell["status"] == "onderdrukt":
+                assert small or period in small_years, (ind, area, period)
+                assert cell["value"] is cell["numerator"] is cell["denominator"] is None
+            else:
+                assert not small, (ind, area, period)
+                assert cell["value"] == pytest.approx(value, abs=1e-6)
+                published += 1
+    assert published > 0
 
 
 def test_snapshot_files_follow_the_contract(make_ws: MakeWs) -> None:

@@ -74,13 +74,13 @@ def _publish(root: Path, linked: bool) -> Publication:
 
 @pytest.fixture(scope="module")
 def publication(tmp_path_factory: pytest.TempPathFactory) -> Publication:
-    """Every table gated on its own (the default)."""
+    """Every table gated on its own (``gate_linked_tables = 0``)."""
     return _publish(tmp_path_factory.mktemp("attack_all"), linked=False)
 
 
 @pytest.fixture(scope="module")
 def linked_publication(tmp_path_factory: pytest.TempPathFactory) -> Publication:
-    """All tables gated together (``gate_linked_tables``)."""
+    """All tables gated together (``gate_linked_tables = 1``, the default)."""
     return _publish(tmp_path_factory.mktemp("attack_linked"), linked=True)
 
 
@@ -120,7 +120,7 @@ def test_no_hidden_count_can_be_narrowed(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known leak of the default (gate_linked_tables = 0): the gate runs per indicator "
+    reason="known leak of per-table gating (gate_linked_tables = 0): the gate runs per indicator "
     "and per stapeling family, so one quantity published in two tables (persons with two "
     "laws in the cube and in keten_stapeling, the inhabitants behind two rates) can be "
     "hidden in one and shown in the other",
@@ -153,11 +153,15 @@ def test_linked_gating_leaves_no_hidden_count_narrow_in_all_tables_at_once(
 def test_linked_gating_publishes_most_of_what_per_table_gating_does(
     publication: Publication, linked_publication: Publication
 ) -> None:
-    """The price of linking, on the test gemeente: 811 of the 908 cells per-table
-    gating publishes (measured 2026-12-01); before the gate knew which fields other
-    tables publish it was 424."""
+    """The price of linking, on the test gemeente: 724 of the 908 cells per-table
+    gating publishes (measured 2026-12-02, one indicator at a time). A regression bound,
+    not a truth. It was 811 when all tables were gated at once, counting a hidden count
+    at or above the minimum as unknown to the other tables; gated one at a time on that
+    assumption, the attacker narrowed 44 small counts (such a count may be narrowed in
+    its own table, and then it gives the others away). Before the gate knew which
+    fields other tables publish it was 424."""
 
     def shown(p: Publication) -> int:
         return sum(r["status"] != "onderdrukt" for r in p[0])
 
-    assert shown(linked_publication) >= 0.8 * shown(publication)
+    assert shown(linked_publication) >= 0.75 * shown(publication)

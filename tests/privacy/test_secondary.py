@@ -549,3 +549,26 @@ def _by_table(rows: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, dic
 def _field(row: dict[str, Any], field: str) -> float:
     den, num = float(row["denominator"]), float(row["numerator"])
     return {"den": den, "num": num, "comp": den - num}[field]
+
+
+def test_a_large_hidden_count_is_reported_when_narrow_and_protected_when_guarded() -> None:
+    """Worked by hand: total 100 (published) = a 60 + b 35 + c 5, minimum 10.
+
+    1. a and c hidden (c under the minimum): a + c = 65, so both lie anywhere in
+       [0, 65]: nothing more to hide, nothing narrowed.
+    2. Only a hidden: a = 100 - 35 - 5 exactly. At 60 it needs no protection, so
+       nothing more is hidden, but it is reported as narrowed.
+    3. a guarded: it must stay wide whatever its size, so b or c is hidden too.
+    """
+    values = {"T": 100.0, "a": 60.0, "b": 35.0, "c": 5.0}
+    sums = [Constraint("T", ("a", "b", "c"))]
+    seen: list[set[Any]] = [set()]
+    got = suppress_fields([values], {"a", "c"}, sums, protection=10, protect_below=10,
+                          narrowed=seen)  # fmt: skip
+    assert got == {"a", "c"} and seen == [set()]
+    seen = [set()]
+    got = suppress_fields([values], {"a"}, sums, protection=10, protect_below=10, narrowed=seen)
+    assert got == {"a"} and seen == [{"a"}]
+    got = suppress_fields([values], {"a"}, sums, protection=10, protect_below=10, guarded=[{"a"}])
+    assert len(got) == 2 and "a" in got and got - {"a"} <= {"b", "c"}
+    assert all(iv.width >= 10 for iv in attack(values, got, sums))

@@ -169,6 +169,19 @@ def table_of(cube: pa.Table) -> np.ndarray:
     """Per row of ``cube``, the number of the table it is protected in: one per ``base``
     and period, where ``base`` is the indicator, or the family of ``base|member`` (an
     int64 array; equal numbers, same table)."""
+    base, period, span = _table_parts(cube)
+    return np.asarray(base * span + period, dtype=np.int64)
+
+
+def base_of(cube: pa.Table) -> np.ndarray:
+    """Per row of ``cube``, the number of its ``base`` (:func:`table_of`): the same for
+    the tables of one indicator in every period, numbered in the order of the names."""
+    return _table_parts(cube)[0]
+
+
+def _table_parts(cube: pa.Table) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per row the number of its base and of its period (from 0), and the periods'
+    span."""
     ids = pc.dictionary_encode(cube.column("indicator_id")).combine_chunks()
     bases = [str(i).split(FAMILY_SEP, 1)[0] for i in ids.dictionary.to_pylist()]
     names = sorted(set(bases))
@@ -177,7 +190,7 @@ def table_of(cube: pa.Table) -> np.ndarray:
     first = int(periods.min(initial=0))
     span = int(periods.max(initial=0)) - first + 1
     key = base[np.asarray(ids.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
-    return np.asarray(key * span + (periods - first), dtype=np.int64)
+    return key, periods - first, span
 
 
 def hierarchy_mask(
@@ -190,6 +203,9 @@ def hierarchy_mask(
     protect_empty: bool = False,
     known: tuple[np.ndarray, np.ndarray] | None = None,
     protect_below: float | None = None,
+    guard: tuple[np.ndarray, np.ndarray] | None = None,
+    pool_from: int | None = None,
+    narrowed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pa.Array:
     """The primary mask widened with the secondary suppressions of every table.
 
@@ -212,27 +228,38 @@ def hierarchy_mask(
     the rest of a hidden cell is protected. A known field of a cell hidden because
     nothing else could protect another is set to False in the arrays (in place): the
     caller must hide that quantity in the other tables too. With ``protect_below`` only
-    the counts under it are protected (:func:`zicht.privacy.secondary.suppress_fields`).
+    the counts under it are protected (:func:`zicht.privacy.secondary.suppress_fields`),
+    and those of ``guard`` (denominators, numerators: boolean arrays over the rows)
+    whatever their size. ``pool_from``: the cells in all from which worker processes
+    protect the tables (default :data:`POOL_FROM`). ``narrowed`` (denominators,
+    numerators: boolean arrays over the rows, set in place) gets the hidden counts that
+    need no protection and that the attacker can narrow in their table
+    (:func:`zicht.privacy.secondary.suppress_fields`).
     """
     mask = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
     nothing = np.zeros(len(mask), dtype=bool)
     den_known, num_known = known if known is not None else (nothing, nothing)
+    den_guard, num_guard = guard if guard is not None else (nothing, nothing)
     given = _Given(
-        cube, mask, den_known, num_known, _children(areas), protect_empty,
-        amount_protection_pct, {"protection": protection, "protect_below": protect_below},
+        cube, mask, den_known, num_known, den_guard, num_guard, _children(areas),
+        protect_empty, amount_protection_pct,
+        {"protection": protection, "protect_below": protect_below}, narrowed is not None,
     )  # fmt: skip
     tables = _tables(cube)
     # Every table is protected before any result is written back (``_run_all`` returns
     # a list), so each reads the primary mask and the known fields as given.
-    for rows, got in zip(tables, _run_all(given, tables), strict=True):
+    pooled = POOL_FROM if pool_from is None else pool_from
+    for rows, got in zip(tables, _run_all(given, tables, pooled), strict=True):
         if got is None:
             continue
-        hidden, still_den, still_num = got
+        hidden, still_den, still_num, loose = got
         mask[rows[hidden]] = True
         if known is not None:
             known[0][rows] = still_den
             if still_num is not None:  # a rate: its numerator is a count too
                 known[1][rows] = still_num
+        if narrowed is not None:
+            narrowed[0][rows], narrowed[1][rows] = loose
     return pa.array(mask)
 
 
@@ -256,10 +283,13 @@ class _Given:
     mask: np.ndarray
     den_known: np.ndarray
     num_known: np.ndarray
+    den_guard: np.ndarray
+    num_guard: np.ndarray
     children: dict[str, list[str]]
     protect_empty: bool
     amount_protection_pct: float
     common: dict[str, Any]
+    report_narrowed: bool = False
 
 
 @dataclass
@@ -275,6 +305,7 @@ class _Job:
     fixed: set[Hashable]
     widths: list[Mapping[Hashable, float] | None]
     knows: list[set[Hashable]]
+    guarded: list[set[Hashable]]
     coupled: tuple[int, int, int] | None = None
 
 
@@ -313,6 +344,7 @@ def _job(given: _Given, rows: np.ndarray) -> _Job | None:
     known_num: set[Hashable] = {k for k, r in by_key.items() if given.num_known[rows[r]]}
     fields: list[Mapping[Hashable, float]] = [den]
     knows: list[set[Hashable]] = [known_den]
+    guarded: list[set[Hashable]] = [{k for k, r in by_key.items() if given.den_guard[rows[r]]}]
     coupled: tuple[int, int, int] | None = None
     field_constraints: list[list[Constraint]] = [[]]
     widths: list[Mapping[Hashable, float] | None] = [None]
@@ -322,16 +354,19 @@ def _job(given: _Given, rows: np.ndarray) -> _Job | None:
         field_constraints.append([])
         widths.append({k: given.amount_protection_pct / 100 * v for k, v in amount.items()})
         knows.append(set())
+        guarded.append(set())
     elif unit in RATE_UNITS:
         num: dict[Hashable, float] = {k: float(nums[r] or 0.0) for k, r in by_key.items()}
         fields += [num, {k: den[k] - num[k] for k in by_key}]
         field_constraints += [num_sums, []]
         widths += [None, None]
         knows += [known_num, known_den & known_num]
+        guarded += [{k for k, r in by_key.items() if given.num_guard[rows[r]]}, set()]
         coupled = (0, 1, 2)  # denominator = numerator + complement
     return _Job(
-        by_key, fields, hidden, constraints, field_constraints, empty, widths, knows, coupled
-    )
+        by_key, fields, hidden, constraints, field_constraints, empty, widths, knows, guarded,
+        coupled,
+    )  # fmt: skip
 
 
 _SUMS: dict[tuple[int, frozenset[Hashable]], tuple[object, list[Constraint], list[Constraint]]] = {}
@@ -364,9 +399,10 @@ def _sums(
     return constraints, num_sums
 
 
-_Result = tuple[np.ndarray, np.ndarray, np.ndarray | None]
-"""Of one table: the positions of its hidden rows, and per row whether its denominator
-and (for rates) numerator are still known from elsewhere."""
+_Result = tuple[np.ndarray, np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray]]
+"""Of one table: the positions of its hidden rows, per row whether its denominator and
+(for rates) numerator are still known from elsewhere, and whether they are hidden,
+need no protection and can be narrowed all the same."""
 
 
 def _protect(given: _Given, rows: np.ndarray) -> _Result | None:
@@ -375,6 +411,9 @@ def _protect(given: _Given, rows: np.ndarray) -> _Result | None:
     job = _job(given, rows)
     if job is None:
         return None
+    narrowed: list[set[Hashable]] | None = (
+        [set() for _ in job.fields] if given.report_narrowed else None
+    )
     hidden = suppress_fields(
         job.fields,
         job.hidden,
@@ -383,7 +422,9 @@ def _protect(given: _Given, rows: np.ndarray) -> _Result | None:
         fixed=job.fixed,
         field_protection=job.widths,
         known=job.knows,
+        guarded=job.guarded,
         coupled=job.coupled,
+        narrowed=narrowed,
         **given.common,
     )
     at = np.array(sorted(job.by_key[c] for c in hidden), dtype=np.int64)  # type: ignore[index]
@@ -391,7 +432,11 @@ def _protect(given: _Given, rows: np.ndarray) -> _Result | None:
     for f in range(2 if job.coupled is not None else 1):
         for k in job.knows[f]:
             still[f][job.by_key[k]] = True  # type: ignore[index]  # cells are the table's keys
-    return at, still[0], still[1] if job.coupled is not None else None
+    loose = [np.zeros(len(rows), dtype=bool) for _ in range(2)]
+    for f in range(2 if job.coupled is not None else 1):
+        for k in narrowed[f] if narrowed is not None else ():
+            loose[f][job.by_key[k]] = True  # type: ignore[index]
+    return at, still[0], still[1] if job.coupled is not None else None, (loose[0], loose[1])
 
 
 POOL_FROM = 20_000
@@ -407,13 +452,13 @@ def _protect_forked(rows: np.ndarray) -> _Result | None:
     return _protect(_GIVEN, rows)
 
 
-def _run_all(given: _Given, tables: list[np.ndarray]) -> list[_Result | None]:
+def _run_all(given: _Given, tables: list[np.ndarray], pool_from: int) -> list[_Result | None]:
     """:func:`_protect` for every table, in the order given."""
     global _GIVEN
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     forks = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
     size = sum(len(rows) for rows in tables)
-    if cores < 2 or len(tables) < 2 or not forks or size < POOL_FROM:
+    if cores < 2 or len(tables) < 2 or not forks or size < pool_from:
         return [_protect(given, rows) for rows in tables]
     # Largest first, so the last job to finish is a small one.
     order = sorted(range(len(tables)), key=lambda i: -len(tables[i]))

@@ -753,12 +753,13 @@ def _big(
     below: float | None,
     field_protection: Sequence[Mapping[Cell, float] | None] | None,
     f: int,
+    guarded: Iterable[Cell] = (),
 ) -> frozenset[Cell]:
-    """The cells of one field at or above ``below`` (none without it, or for a field
-    with a protection of its own)."""
+    """The cells of one field at or above ``below`` and not ``guarded`` (none without
+    ``below``, or for a field with a protection of its own)."""
     if below is None or (field_protection and field_protection[f] is not None):
         return frozenset()
-    return frozenset(c for c, v in values.items() if v >= below)
+    return frozenset(c for c, v in values.items() if v >= below) - frozenset(guarded)
 
 
 class _Audit:
@@ -789,10 +790,11 @@ class _Audit:
             self.proven_joint.update((f, c) for c in cells)
 
     def narrow(
-        self, group: Sequence[Cell], used: Sequence[int]
+        self, group: Sequence[Cell], used: Sequence[int], every_field: bool = False
     ) -> list[tuple[Cell, frozenset[int]]]:
         """The cells of ``group`` narrower than their protection, each with its narrow
-        fields (of the first field that has any, when the fields can be audited apart)."""
+        fields (of the first field that has any, when the fields can be audited apart,
+        unless ``every_field``)."""
 
         def sums(f: int) -> list[Constraint]:
             r = self.ranges[f]
@@ -807,6 +809,7 @@ class _Audit:
                 self.fields, group, [sums(f) for f in range(len(self.fields))], self.known,
                 self.coupled, self.protection, self.proven_joint,
             )  # fmt: skip
+        found: list[tuple[Cell, frozenset[int]]] = []
         for f, values in enumerate(self.fields):
             own_width = self.field_protection[f] if self.field_protection else None
             known = self.known[f]
@@ -822,9 +825,10 @@ class _Audit:
             )
             bad = set(narrow)
             self.proven[f].update(c for c in unknown if c not in bad)
-            if narrow:  # fix this field first; the group is audited again anyway
+            if narrow and not every_field:  # fix this field first; audited again anyway
                 return [(c, frozenset((f,))) for c in narrow]
-        return []
+            found += [(c, frozenset((f,))) for c in narrow]
+        return found
 
 
 def suppress_fields(
@@ -840,6 +844,8 @@ def suppress_fields(
     known: Sequence[Iterable[Cell]] | None = None,
     coupled: tuple[int, int, int] | None = None,
     protect_below: float | None = None,
+    guarded: Sequence[Iterable[Cell]] | None = None,
+    narrowed: Sequence[set[Cell]] | None = None,
 ) -> set[Cell]:
     """Every cell to hide so that, in each of ``fields`` (numerator, denominator, ...,
     all over the same cells and sums), every hidden cell stays ``protection`` wide.
@@ -867,7 +873,11 @@ def suppress_fields(
     ``protect_below``: only counts under it need the protection (the counts the primary
     rule would not publish); a hidden count at or above it may be narrowed, since
     publishing it would have been allowed. Fields with a ``field_protection`` always
-    need theirs."""
+    need theirs, and so do the cells of ``guarded`` (one collection per field) whatever
+    their size: another table relies on them being uncertain. ``narrowed`` (one set per
+    field, filled in place) gets the hidden cells that need no protection and that the
+    attacker can narrow all the same: not known from elsewhere, but as good as
+    published to another table that carries the same quantity."""
     hidden = set(primary)
     if not hidden:
         return hidden
@@ -888,7 +898,10 @@ def suppress_fields(
         raise ValueError("known needs one collection per field")
     if coupled is not None and field_protection and any(w is not None for w in field_protection):
         raise ValueError("coupled fields share one protection width")
-    big = [_big(values, protect_below, field_protection, f) for f, values in enumerate(fields)]
+    big = [
+        _big(values, protect_below, field_protection, f, guarded[f] if guarded else ())
+        for f, values in enumerate(fields)
+    ]
     table = _Table(fields, hidden, constraints, frozenset(fixed), knows, big, coupled)
     audit = _Audit(fields, constraints, own, ranges, knows, coupled, protection, field_protection)
     audit.exempt(big)
@@ -920,8 +933,30 @@ def suppress_fields(
                 # the other tables' sums. Keep the cells hidden; nothing more to give.
                 continue
         if not new:
+            if narrowed is not None:
+                _narrowed(audit, table, big, narrowed)
             return hidden
     raise RuntimeError("secondary suppression did not converge")  # pragma: no cover
+
+
+def _narrowed(
+    done: _Audit, table: _Table, big: Sequence[frozenset[Cell]], out: Sequence[set[Cell]]
+) -> None:
+    """Fill ``out`` (per field) with the hidden cells of ``big`` (exempt from protection)
+    the attacker can narrow in the protected ``table``: a fresh audit in which every
+    other cell counts as wide (they are, ``done`` has shown it)."""
+    exempt = [frozenset(c for c in table.hidden if c not in b) for b in big]
+    if not any(b & table.hidden for b in big):
+        return
+    audit = _Audit(done.fields, done.constraints, done.own, done.ranges, done.known,
+                   done.coupled, done.protection, done.field_protection)  # fmt: skip
+    audit.exempt(exempt)
+    starts = {c for b in big for c in b if c in table.hidden}
+    for group, used in _groups(table.hidden, table.touching, table.constraints, starts=starts):
+        for cell, fields in audit.narrow(group, used, every_field=True):
+            for f in fields:
+                if cell in big[f] and cell not in done.known[f]:
+                    out[f].add(cell)
 
 
 def suppress(
