@@ -557,18 +557,21 @@ def test_a_large_hidden_count_is_reported_when_narrow_and_protected_when_guarded
     1. a and c hidden (c under the minimum): a + c = 65, so both lie anywhere in
        [0, 65]: nothing more to hide, nothing narrowed.
     2. Only a hidden: a = 100 - 35 - 5 exactly. At 60 it needs no protection, so
-       nothing more is hidden, but it is reported as narrowed.
+       nothing more is hidden, but it is reported as narrowed (when asked about).
     3. a guarded: it must stay wide whatever its size, so b or c is hidden too.
     """
     values = {"T": 100.0, "a": 60.0, "b": 35.0, "c": 5.0}
     sums = [Constraint("T", ("a", "b", "c"))]
-    seen: list[set[Any]] = [set()]
+    asked: list[set[Any]] = [{"a", "b", "c"}]  # on return: those narrowed
     got = suppress_fields([values], {"a", "c"}, sums, protection=10, protect_below=10,
-                          narrowed=seen)  # fmt: skip
-    assert got == {"a", "c"} and seen == [set()]
-    seen = [set()]
-    got = suppress_fields([values], {"a"}, sums, protection=10, protect_below=10, narrowed=seen)
-    assert got == {"a"} and seen == [{"a"}]
+                          narrowed=asked)  # fmt: skip
+    assert got == {"a", "c"} and asked == [set()]
+    asked = [{"a", "b", "c"}]
+    got = suppress_fields([values], {"a"}, sums, protection=10, protect_below=10, narrowed=asked)
+    assert got == {"a"} and asked == [{"a"}]
+    asked = [{"b"}]  # not asked about a: nothing reported
+    suppress_fields([values], {"a"}, sums, protection=10, protect_below=10, narrowed=asked)
+    assert asked == [set()]
     got = suppress_fields([values], {"a"}, sums, protection=10, protect_below=10, guarded=[{"a"}])
     assert len(got) == 2 and "a" in got and got - {"a"} <= {"b", "c"}
     assert all(iv.width >= 10 for iv in attack(values, got, sums))

@@ -344,21 +344,17 @@ def test_every_status_follows_from_its_rule(built: Built) -> None:
 
 
 def test_the_goal_indicators_equal_the_generator_truth(built: Built) -> None:
-    """Every published figure of the goal indicators equals the generator's. Under this
-    strict gate (minimum 60) the linked default hides every figure of the local team's
-    share (measured 2026-12-02; gated per table, 2 of its 5 gemeente figures are
-    shown); the bijstand figures are shown."""
-    published = 0
     for ind in ("kinderen_in_bijstandsgezin_pct", "jeugdhulp_via_gemeente_pct"):
         cells = {k: v for k, v in built.truth.items() if k[0] == ind}
         assert cells
+        published = 0
         for (_, code, period), value in cells.items():
             got = next(c for k, c in built.cube.items() if k[0] == ind and k[2] == code
                        and k[3] == period)  # fmt: skip
             if got["value"] is not None:
                 assert math.isclose(got["value"], value, abs_tol=1e-6), (ind, code, period)
                 published += 1
-    assert published >= 5  # the bijstand share of every year
+        assert published > 0
 
 
 def test_charts_carry_their_alternative_text_in_the_pdf(built: Built) -> None:

@@ -384,8 +384,8 @@ def bench_national_refresh(
             boundary_year=PERIODS[-1],
         )  # fmt: skip
         ws.set_setting("refresh_memory_mib", memory_mib)
-        # Per table, as every national run so far: linked gating (the default since
-        # 2026-12-02) has not been measured at this scale.
+        # Per table (the default), as every national run so far: linked gating has not
+        # been measured at this scale.
         ws.set_setting("gate_linked_tables", 0)
         w0, c0 = time.perf_counter(), _steps.cpu_seconds()
         with ws.store() as store:

@@ -232,8 +232,9 @@ def hierarchy_mask(
     and those of ``guard`` (denominators, numerators: boolean arrays over the rows)
     whatever their size. ``pool_from``: the cells in all from which worker processes
     protect the tables (default :data:`POOL_FROM`). ``narrowed`` (denominators,
-    numerators: boolean arrays over the rows, set in place) gets the hidden counts that
-    need no protection and that the attacker can narrow in their table
+    numerators: boolean arrays over the rows, changed in place) holds on entry the rows
+    to ask about, and on return those whose count is hidden, needs no protection, and
+    can be narrowed by the attacker in its table
     (:func:`zicht.privacy.secondary.suppress_fields`).
     """
     mask = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
@@ -243,13 +244,14 @@ def hierarchy_mask(
     given = _Given(
         cube, mask, den_known, num_known, den_guard, num_guard, _children(areas),
         protect_empty, amount_protection_pct,
-        {"protection": protection, "protect_below": protect_below}, narrowed is not None,
+        {"protection": protection, "protect_below": protect_below}, narrowed,
     )  # fmt: skip
     tables = _tables(cube)
     # Every table is protected before any result is written back (``_run_all`` returns
     # a list), so each reads the primary mask and the known fields as given.
     pooled = POOL_FROM if pool_from is None else pool_from
-    for rows, got in zip(tables, _run_all(given, tables, pooled), strict=True):
+    results = _run_all(given, tables, pooled)
+    for rows, got in zip(tables, results, strict=True):
         if got is None:
             continue
         hidden, still_den, still_num, loose = got
@@ -260,6 +262,12 @@ def hierarchy_mask(
                 known[1][rows] = still_num
         if narrowed is not None:
             narrowed[0][rows], narrowed[1][rows] = loose
+    if narrowed is not None:  # tables that needed no protection: nothing narrowed
+        untouched = np.ones(len(mask), dtype=bool)
+        for rows, got in zip(tables, results, strict=True):
+            if got is not None:
+                untouched[rows] = False
+        narrowed[0][untouched], narrowed[1][untouched] = False, False
     return pa.array(mask)
 
 
@@ -289,7 +297,7 @@ class _Given:
     protect_empty: bool
     amount_protection_pct: float
     common: dict[str, Any]
-    report_narrowed: bool = False
+    asked: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -411,9 +419,11 @@ def _protect(given: _Given, rows: np.ndarray) -> _Result | None:
     job = _job(given, rows)
     if job is None:
         return None
-    narrowed: list[set[Hashable]] | None = (
-        [set() for _ in job.fields] if given.report_narrowed else None
-    )
+    narrowed: list[set[Hashable]] | None = None
+    if given.asked is not None:
+        narrowed = [set() for _ in job.fields]
+        for f in range(2 if job.coupled is not None else 1):
+            narrowed[f] = {k for k, r in job.by_key.items() if given.asked[f][rows[r]]}
     hidden = suppress_fields(
         job.fields,
         job.hidden,

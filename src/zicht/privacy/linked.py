@@ -186,6 +186,10 @@ class Links:
         hit[self.quantity[new]] = True
         return self._per_field(hit[self.quantity])
 
+    def rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows whose denominator, numerator is in a linked series."""
+        return self._per_field(np.ones(len(self.row), dtype=bool))
+
     def _per_field(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         den = np.zeros(self.n, dtype=bool)
         num = np.zeros(self.n, dtype=bool)
@@ -322,6 +326,7 @@ def linked_mask(
     # A table that had to make a quantity uncertain has it guarded (protected whatever
     # its size) in every table that carries it.
     loose = (np.zeros(cube.num_rows, dtype=bool), np.zeros(cube.num_rows, dtype=bool))
+    linked = links.rows()  # only there does it matter whether a count is narrowed
     guard = (np.zeros(cube.num_rows, dtype=bool), np.zeros(cube.num_rows, dtype=bool))
 
     def gate(
@@ -331,7 +336,7 @@ def linked_mask(
         the fields those gates had to hide although other tables publish them."""
         at = np.flatnonzero(tables)
         here = (known[0][at], known[1][at])
-        narrowed = (np.zeros(len(at), dtype=bool), np.zeros(len(at), dtype=bool))
+        narrowed = (linked[0][at], linked[1][at])  # asked about; answered in place
         got = hierarchy_mask(
             cube.take(pa.array(at)),
             areas,

@@ -875,9 +875,10 @@ def suppress_fields(
     publishing it would have been allowed. Fields with a ``field_protection`` always
     need theirs, and so do the cells of ``guarded`` (one collection per field) whatever
     their size: another table relies on them being uncertain. ``narrowed`` (one set per
-    field, filled in place) gets the hidden cells that need no protection and that the
-    attacker can narrow all the same: not known from elsewhere, but as good as
-    published to another table that carries the same quantity."""
+    field, changed in place) holds on entry the cells to ask about, and on return those
+    of them that are hidden, need no protection, and that the attacker can narrow all
+    the same: not known from elsewhere, but as good as published to another table that
+    carries the same quantity."""
     hidden = set(primary)
     if not hidden:
         return hidden
@@ -940,23 +941,28 @@ def suppress_fields(
 
 
 def _narrowed(
-    done: _Audit, table: _Table, big: Sequence[frozenset[Cell]], out: Sequence[set[Cell]]
+    done: _Audit, table: _Table, big: Sequence[frozenset[Cell]], asked: Sequence[set[Cell]]
 ) -> None:
-    """Fill ``out`` (per field) with the hidden cells of ``big`` (exempt from protection)
-    the attacker can narrow in the protected ``table``: a fresh audit in which every
-    other cell counts as wide (they are, ``done`` has shown it)."""
-    exempt = [frozenset(c for c in table.hidden if c not in b) for b in big]
-    if not any(b & table.hidden for b in big):
+    """Keep in ``asked`` (per field, in place) the hidden cells of ``big`` (exempt from
+    protection) the attacker can narrow in the protected ``table``: a fresh audit in
+    which every other cell counts as wide (they are, ``done`` has shown it)."""
+    ask = [
+        frozenset(c for c in a if c in b and c in table.hidden and c not in k)
+        for a, b, k in zip(asked, big, done.known, strict=True)
+    ]
+    for a in asked:
+        a.clear()
+    if not any(ask):
         return
     audit = _Audit(done.fields, done.constraints, done.own, done.ranges, done.known,
                    done.coupled, done.protection, done.field_protection)  # fmt: skip
-    audit.exempt(exempt)
-    starts = {c for b in big for c in b if c in table.hidden}
+    audit.exempt([frozenset(c for c in table.hidden if c not in a) for a in ask])
+    starts = {c for a in ask for c in a}
     for group, used in _groups(table.hidden, table.touching, table.constraints, starts=starts):
         for cell, fields in audit.narrow(group, used, every_field=True):
             for f in fields:
-                if cell in big[f] and cell not in done.known[f]:
-                    out[f].add(cell)
+                if cell in ask[f]:
+                    asked[f].add(cell)
 
 
 def suppress(
