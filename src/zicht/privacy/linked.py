@@ -26,8 +26,8 @@ the minimum needs no width of its own, and its own table's sums may well pin it.
    that carries it: a guarded count is kept wide whatever its size.
 2. The next indicator sees that. One at a time, so two tables do not each hide a
    different quantity for the same small cell (gated all at once they did: of 165
-   gemeente totals at 120,000 inhabitants 83 were published, one at a time 93, per
-   table 110).
+   gemeente totals at 120,000 generated inhabitants 83 were published, one at a time
+   93, with the rest of this module 98; per table 110).
 3. Until nothing changes, a table that counted on a quantity nobody gives away any
    more, or got hidden or guarded cells from a later one, is protected again.
 
@@ -136,7 +136,7 @@ class Links:
     """The cells of linked series as arrays, to ask per mask which fields other tables
     publish (:meth:`known`) and which rows carry the same quantity as given ones
     (:meth:`spread`). ``groups``: :func:`link` of the cube's :func:`series_rows`
-    ``rows``; ``table``: per row of the cube, its table's number."""
+    ``rows``; ``n``: the cube's number of rows."""
 
     def __init__(
         self, groups: Iterable[list[Series]], rows: dict[Series, dict[Key, int]], n: int
