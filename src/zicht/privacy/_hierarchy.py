@@ -250,9 +250,10 @@ def hierarchy_mask(
     # Every table is protected before any result is written back (``_run_all`` returns
     # a list), so each reads the primary mask and the known fields as given.
     pooled = POOL_FROM if pool_from is None else pool_from
-    results = _run_all(given, tables, pooled)
-    for rows, got in zip(tables, results, strict=True):
-        if got is None:
+    for rows, got in zip(tables, _run_all(given, tables, pooled), strict=True):
+        if got is None:  # nothing to protect, so nothing narrowed
+            if narrowed is not None:
+                narrowed[0][rows], narrowed[1][rows] = False, False
             continue
         hidden, still_den, still_num, loose = got
         mask[rows[hidden]] = True
@@ -262,12 +263,6 @@ def hierarchy_mask(
                 known[1][rows] = still_num
         if narrowed is not None:
             narrowed[0][rows], narrowed[1][rows] = loose
-    if narrowed is not None:  # tables that needed no protection: nothing narrowed
-        untouched = np.ones(len(mask), dtype=bool)
-        for rows, got in zip(tables, results, strict=True):
-            if got is not None:
-                untouched[rows] = False
-        narrowed[0][untouched], narrowed[1][untouched] = False, False
     return pa.array(mask)
 
 

@@ -162,14 +162,12 @@ class Links:
         pairs, self.pair = np.unique(pair, return_inverse=True)
         self.pair_quantity = pairs // max(len(names), 1)
 
-    def known(
-        self, mask: np.ndarray, loose: tuple[np.ndarray, np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def known(self, mask: np.ndarray, loose: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row of the cube, whether another table gives its denominator, and its
         numerator, away (two boolean arrays): a linked series shows the same quantity in
-        a row ``mask`` leaves published, or hides it without protecting it (``loose``:
-        per row, a hidden denominator, numerator that its table need not keep wide, so
-        the attacker may know it as well as a published one)."""
+        a row ``mask`` leaves published, or hides it without protecting it (``loose``, two
+        rows of booleans: per row, a hidden denominator, numerator that its table need
+        not keep wide, so the attacker may know it as well as a published one)."""
         field = np.where(self.num, loose[1][self.row], loose[0][self.row])
         seen = ~mask[self.row] | field
         shown = np.bincount(self.pair, weights=seen, minlength=len(self.pair_quantity)) > 0
@@ -294,8 +292,14 @@ def _linked_unions(
     if len(keep) == cube.num_rows - n:
         return cube, rows, groups
     cube = pa.concat_tables([cube.slice(0, n), cube.take(pa.array(keep, pa.int64()))])
-    rows = series_rows(cube)
-    return cube, rows, link(cube, rows)
+    # The rows of the cells kept, renumbered; the groups hold none of the others.
+    moved = {r: n + i for i, r in enumerate(keep)}
+    rows = {
+        s: {k: r if r < n else moved[r] for k, r in cells.items()}
+        for s, cells in rows.items()
+        if all(r < n or r in moved for r in cells.values())
+    }
+    return cube, rows, groups
 
 
 def linked_mask(
@@ -321,19 +325,21 @@ def linked_mask(
 
     links = Links(groups, rows, cube.num_rows)
     bases = base_of(cube)
-    # Hidden counts at or above ``protect_below`` need no width of their own: those
-    # their table's sums narrow (``loose``) are as good as published to another table.
-    # A table that had to make a quantity uncertain has it guarded (protected whatever
-    # its size) in every table that carries it.
-    loose = (np.zeros(cube.num_rows, dtype=bool), np.zeros(cube.num_rows, dtype=bool))
+    # Per row, denominator and numerator (two rows of booleans each). Hidden counts at
+    # or above ``protect_below`` need no width of their own: those their table's sums
+    # narrow (``loose``) are as good as published to another table. A table that had
+    # to make a quantity uncertain has it guarded (protected whatever its size) in
+    # every table that carries it.
+    loose = np.zeros((2, cube.num_rows), dtype=bool)
+    guard = np.zeros((2, cube.num_rows), dtype=bool)
     linked = links.rows()  # only there does it matter whether a count is narrowed
-    guard = (np.zeros(cube.num_rows, dtype=bool), np.zeros(cube.num_rows, dtype=bool))
 
     def gate(
         tables: np.ndarray, current: np.ndarray, known: tuple[np.ndarray, np.ndarray]
-    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """``current`` with the rows of ``tables`` protected again, and ``known`` less
-        the fields those gates had to hide although other tables publish them."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of ``tables`` protected again: their mask, and which of their
+        fields are still known (less those the gates had to hide although other
+        tables give them away); ``loose`` updated for them."""
         at = np.flatnonzero(tables)
         here = (known[0][at], known[1][at])
         narrowed = (linked[0][at], linked[1][at])  # asked about; answered in place
@@ -350,12 +356,8 @@ def linked_mask(
             pool_from=POOL_FROM,
             narrowed=narrowed,
         )
-        loose[0][at], loose[1][at] = narrowed
-        out = current.copy()
-        out[at] = np.asarray(got, dtype=bool)
-        left = (known[0].copy(), known[1].copy())
-        left[0][at], left[1][at] = here
-        return out, left
+        loose[:, at] = narrowed
+        return np.asarray(got, dtype=bool), np.stack(here)
 
     given = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
     # A union cell is never published: another table's figure or its parts give it away.
@@ -367,45 +369,35 @@ def linked_mask(
     share = np.bincount(bases, weights=~before) / np.maximum(np.bincount(bases), 1)
     first = {int(b): (-share[b], int(b)) for b in np.unique(bases)}
 
-    def known(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return links.known(mask, loose)
+    mask = before.copy()
+    own = before.copy()  # per row, its table's own result (later tables may hide more)
+    assumed = np.zeros((2, cube.num_rows), dtype=bool)  # what its table counted as known
+    guarded = guard.copy()  # per row, what was guarded when its table was protected
 
-    def protect(
-        tables: np.ndarray, mask: np.ndarray, assumed: tuple[np.ndarray, np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def protect(tables: np.ndarray) -> None:
         """The rows of ``tables`` protected again, one indicator (all its years) at a
-        time, each seeing what the ones before it had to hide. Returns the mask, and
-        per row its table's own result and whether it was guarded then, denominator
-        or numerator (what later tables hid or guarded on top shows in the
-        difference); ``assumed`` gets, per row, what its table counted as known."""
-        own = mask.copy()
-        guarded = np.stack(guard)
+        time, each seeing what the ones before it had to hide."""
+        nonlocal mask
         for base in sorted(np.unique(bases[tables]).tolist(), key=first.__getitem__):
             at = tables & (bases == base)
-            now = known(mask)
-            mask, left = gate(at, mask, now)
-            own[at] = mask[at]
-            guarded[:, at] = np.stack(guard)[:, at]
-            assumed[0][at], assumed[1][at] = left[0][at], left[1][at]
+            now = links.known(mask, loose)
+            mask[at], assumed[:, at] = gate(at, mask, now)
+            own[at], guarded[:, at] = mask[at], guard[:, at]
             # A quantity another table gives away, hidden here because nothing else
             # could protect a cell, is hidden and guarded in every table that carries it.
-            den, num = links.spread(now[0] & ~left[0], now[1] & ~left[1])
-            mask = mask | den | num
-            guard[0][den], guard[1][num] = True, True
-        return mask, own, guarded
+            den, num = links.spread(at & now[0] & ~assumed[0], at & now[1] & ~assumed[1])
+            mask |= den | num
+            guard[0, den], guard[1, num] = True, True
 
     # Start from what the primary rules leave published; hiding more only takes
     # knowledge away, and every table that relied on it is protected again.
-    assumed = (np.zeros_like(before), np.zeros_like(before))
-    mask, own, guarded = protect(np.ones_like(before), before, assumed)
+    protect(np.ones_like(before))
     while True:
         # Tables that counted on a quantity nobody gives away any more, or got hidden
         # or guarded cells from a later table, are protected again.
-        now = known(mask)
-        stale = mask & ((now[0] != assumed[0]) | (now[1] != assumed[1]))
-        touched = stale | (mask & ~own) | (np.stack(guard) & ~guarded).any(axis=0)
+        now = np.stack(links.known(mask, loose))
+        stale = mask & (now != assumed).any(axis=0)
+        touched = stale | (mask & ~own) | (guard & ~guarded).any(axis=0)
         if not touched.any():
             return pa.array(mask[:n])
-        again = np.isin(table, np.unique(table[touched]))
-        mask, own_again, guarded_again = protect(again, mask, assumed)
-        own[again], guarded[:, again] = own_again[again], guarded_again[:, again]
+        protect(np.isin(table, np.unique(table[touched])))
