@@ -57,6 +57,9 @@ def test_ships_the_model_indicators_and_at_least_25() -> None:
         (("breakdowns: [leeftijd, geslacht,", "breakdowns: [leeftijd, verwijzer,"), "breakdowns"),
         (("breakdowns: [leeftijd,", "breakdowns: [leeftijd, leeftijd,"), "breakdowns"),
         (("kind: rate", "kind: rate\nquantile: 0.9"), "quantile"),
+        (('leeftijd: ["0-17"]', 'leeftijd: ["0-71"]'), "structural_zeros"),  # a typo
+        (("huishoudtype: [overig]", "verwijzer: [overig]"), "structural_zeros"),
+        (("huishoudtype: [overig]", "huishoudtype: []"), "structural_zeros"),
     ],
 )
 def test_invalid_breakdowns_name_file_line_and_field(

@@ -14,7 +14,7 @@ from zicht.indicators.definitions import load_definitions
 from zicht.indicators.published import load_current
 from zicht.indicators.refresh import refresh
 from zicht.model.published import KETEN_TABLES
-from zicht.privacy.disclosure import RATE_UNITS, assert_gated
+from zicht.privacy.disclosure import RATE_UNITS, assert_gated, zeros_of
 from zicht.workspace import Workspace
 
 GM, N, Z = "GM9901", "WK990101", "WK990102"
@@ -235,7 +235,7 @@ def test_default_gate_suppresses_and_nulls_small_cells(make_ws: MakeWs) -> None:
     for col in ("value", "numerator", "denominator"):
         assert all(c[col] is None for c in cells.values())
     assert report.suppressed >= len(cells)
-    assert_gated(snap.cube, 10)
+    assert_gated(snap.cube, 10, zeros_of(snap.indicators))
 
 
 def test_gate_threshold_three(make_ws: MakeWs) -> None:
@@ -350,8 +350,12 @@ def test_snapshot_files_follow_the_contract(make_ws: MakeWs) -> None:
             "source",
             "reference",
             "breakdowns",
+            "structural_zeros",
         }
     assert snap.indicators["wmo_per_1000"]["unit"] == "per 1.000"
+    assert snap.indicators["bijstand_pct"]["structural_zeros"] == {
+        "leeftijd": ["0-17"], "huishoudtype": ["overig"],
+    }  # fmt: skip
     # Only the areas of the workspace's boundary year, with their names of that year.
     assert snap.areas.column_names == [
         "level",

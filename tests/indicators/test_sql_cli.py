@@ -8,7 +8,7 @@ from collections.abc import Callable
 from click.testing import CliRunner
 
 from zicht.cli import main
-from zicht.indicators.definitions import load_definitions
+from zicht.indicators.definitions import DEFAULTS_DIR, load_definitions
 from zicht.indicators.engine import compute_indicator
 from zicht.workspace import Workspace
 
@@ -46,3 +46,32 @@ def test_an_unknown_indicator_is_one_line(make_ws: Callable[..., Workspace]) -> 
     assert result.exit_code == 1
     assert "onbekende indicator" in result.output
     assert "Traceback" not in result.output
+
+
+def test_refresh_warns_where_the_data_contradict_a_zero_by_definition(
+    make_ws: Callable[..., Workspace],
+) -> None:
+    """A workspace definition claims nobody of any age has Wmo; the hand-made data have
+    clients (conftest.py), so the refresh names the age groups that have some, and the
+    gate treats those as ordinary counts."""
+    ws = make_ws()
+    text = (DEFAULTS_DIR / "wmo_per_1000.yaml").read_text(encoding="utf-8")
+    claim = 'structural_zeros:\n  leeftijd: ["0-17", "18-26", "27-64", "65-74", "75+"]\n'
+    (ws.root / "indicators").mkdir()
+    (ws.root / "indicators" / "wmo_per_1000.yaml").write_text(
+        text.replace("facts: |", claim + "facts: |", 1), encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["refresh", "--workspace", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    with ws.store(read_only=True) as store:
+        cells = compute_indicator(
+            store, load_definitions(ws.root / "indicators")["wmo_per_1000"], ws.settings, 2024
+        ).to_pylist()
+    having = {c["category"] for c in cells if c["breakdown"] == "leeftijd" and c["numerator"]}
+    assert having  # the claim is wrong somewhere
+    warned = {
+        line.split("leeftijd=")[1].split(" ")[0]
+        for line in result.output.splitlines()
+        if line.startswith("Let op: wmo_per_1000 leeftijd=")
+    }
+    assert warned == having

@@ -33,6 +33,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zicht.privacy.disclosure import ZERO_COLUMN
 from zicht.privacy.secondary import Constraint
 
 Var = tuple[str, str, str, str, str]
@@ -117,11 +118,12 @@ def build(
         true = true_row[(t, r["period"], r["area_code"], r["breakdown"], r["category"])]
         den = float(true["denominator"] or 0)
         num = float(true["numerator"] or 0.0)
-        nobody = den == 0 and empty_known
+        zero = bool(true.get(ZERO_COLUMN))  # a numerator 0 by definition: known to all
+        nobody = den == 0 and (empty_known or zero)  # nobody in it, by definition
         for f in _fields(r["unit"]):
             v: Var = (t, f, *key)
             value[(p, v)] = {"den": den, "num": num, "comp": den - num}[f]
-            if r["status"] != "onderdrukt" or nobody:
+            if r["status"] != "onderdrukt" or nobody or (zero and f == "num"):
                 shown.add((p, v))
 
     spans = _age_spans(value, cells, units)

@@ -34,7 +34,7 @@ from zicht.model.schema import TABLES
 from zicht.store import Store
 
 CACHE_DIR = Path("cache") / "indicators"
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 """Bumped whenever the engine or the gate changes what a cached cell holds."""
 
 ALWAYS_READ = ("area", "person_period")

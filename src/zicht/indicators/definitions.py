@@ -17,6 +17,13 @@ source, legal reference) and how it is computed:
     dimensions the figure is also given for, at gemeente and wijk level (see
     :data:`BREAKDOWNS`); ``facts`` must return the dimension's column. Every fact row
     has one category per dimension, so the categories always add up to the total.
+``structural_zeros``
+    for rates: per breakdown, the categories whose numerator is 0 by definition or by
+    law (nobody under 18 has bijstand, nobody under 12 jeugdreclassering). Everyone
+    knows that 0, so the gate neither counts it as a small count nor protects it, and
+    the attacker it guards against is assumed to know it too
+    (:data:`zicht.privacy.disclosure.ZERO_COLUMN`). A category must be one the facts
+    name literally (``'0-17'``) or one of :data:`FIXED_CATEGORIES`.
 
 The value follows from ``kind``: ``rate`` = numerator × scale / denominator,
 ``mean_amount`` = numerator / denominator, ``median`` = quantile(median_of),
@@ -113,6 +120,7 @@ class IndicatorDefinition(BaseModel):
     quantile: float = Field(default=0.5, gt=0.0, lt=1.0)
     breakdowns: tuple[Breakdown, ...] = ()
     dominance_of: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]*$")
+    structural_zeros: dict[Breakdown, tuple[str, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> IndicatorDefinition:
@@ -138,12 +146,29 @@ class IndicatorDefinition(BaseModel):
                 raise ValueError(
                     f"breakdowns: uitsplitsing {name!r} vraagt kolom {column!r} in facts"
                 )
+        self._check_zeros()
         if self.kind != "rate" and self.unit in RATE_UNITS:
             raise ValueError(f"unit: {self.unit!r} hoort bij kind rate")
         for name in _PLACEHOLDER.findall(self.facts):
             if name not in INT_SETTINGS:
                 raise ValueError(f"facts: onbekende of niet-gehele instelling {{{name}}}")
         return self
+
+    def _check_zeros(self) -> None:
+        if self.structural_zeros and self.kind != "rate":
+            raise ValueError("structural_zeros: alleen bij kind rate (een teller die 0 is)")
+        for name, categories in self.structural_zeros.items():
+            if name not in self.breakdowns:
+                raise ValueError(f"structural_zeros: {name!r} staat niet in breakdowns")
+            if not categories:
+                raise ValueError(f"structural_zeros: geen categorieën bij {name!r}")
+            for category in categories:
+                fixed = FIXED_CATEGORIES.get(name, ())
+                if category not in fixed and f"'{category}'" not in self.facts:
+                    raise ValueError(
+                        f"structural_zeros: categorie {category!r} van {name!r} komt niet "
+                        "voor in facts"
+                    )
 
     def public(self) -> dict[str, Any]:
         """The fields ``indicators.json`` publishes."""
@@ -157,6 +182,7 @@ class IndicatorDefinition(BaseModel):
             "source": self.source,
             "reference": self.reference,
             "breakdowns": list(self.breakdowns),
+            "structural_zeros": {k: list(v) for k, v in self.structural_zeros.items()},
         }
 
     def facts_sql(self, settings: Settings) -> str:

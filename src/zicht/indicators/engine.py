@@ -25,6 +25,7 @@ from zicht.config import Settings
 from zicht.indicators import _dialect, _steps
 from zicht.indicators.definitions import BREAKDOWNS, FIXED_CATEGORIES, IndicatorDefinition
 from zicht.model.schema import LEVELS
+from zicht.privacy.disclosure import ZERO_COLUMN, zero_mask
 from zicht.store import Store
 
 CUBE_SCHEMA = pa.schema(
@@ -418,9 +419,20 @@ def compute_indicator(
         },
         schema=CUBE_SCHEMA,
     )
-    # The largest single contribution to the numerator, for the gate's dominance rule;
-    # never published (refresh keeps only the CUBE_SCHEMA columns).
-    return cells.append_column("dominant", dominant)
+    # The largest single contribution to the numerator, for the gate's dominance rule,
+    # and which numerators are 0 by definition; never published (refresh keeps only the
+    # CUBE_SCHEMA columns).
+    return cells.append_column("dominant", dominant).append_column(
+        ZERO_COLUMN, pa.array(zero_mask(cells, {definition.id: definition.structural_zeros}))
+    )
+
+
+RAW_SCHEMA = CUBE_SCHEMA.append(pa.field("dominant", pa.float64())).append(
+    pa.field(ZERO_COLUMN, pa.bool_())
+)
+"""An indicator's cells before the gate (kept in the workspace cache, never published):
+the cube's columns, the largest single contribution to a numerator (dominance), and
+whether the numerator is 0 by definition."""
 
 
 def compute_cube(
@@ -435,13 +447,14 @@ def compute_cube(
     with shared_tables(store, settings):
         parts = [compute_indicator(store, d, settings, boundary_year) for d in defs]
     if not parts:
-        return CUBE_SCHEMA.append(pa.field("dominant", pa.float64())).empty_table()
+        return RAW_SCHEMA.empty_table()
     return pa.concat_tables(parts)
 
 
 __all__ = [
     "CUBE_SCHEMA",
     "LEVELS",
+    "RAW_SCHEMA",
     "SHARED",
     "compute_cube",
     "compute_indicator",

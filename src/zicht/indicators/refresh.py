@@ -30,8 +30,14 @@ from zicht.config import Settings
 from zicht.errors import RefreshError
 from zicht.indicators import _incremental, _steps, publish
 from zicht.indicators.definitions import IndicatorDefinition, load_definitions
-from zicht.indicators.engine import CUBE_SCHEMA, compute_indicator, shared_tables
-from zicht.privacy.disclosure import SUPPRESSED, apply_gate, assert_gated
+from zicht.indicators.engine import CUBE_SCHEMA, RAW_SCHEMA, compute_indicator, shared_tables
+from zicht.privacy.disclosure import (
+    SUPPRESSED,
+    ZERO_COLUMN,
+    apply_gate,
+    assert_gated,
+    contradicted_zeros,
+)
 from zicht.quality.lineage import indicator_quality
 from zicht.quality.scores import SourceScore, score
 from zicht.store import Store
@@ -56,6 +62,10 @@ class RefreshReport:
     keten_recomputed: bool = False
     """Whether the keten tables were computed afresh (False: reused, inputs unchanged)."""
     seconds_keten: float = 0.0
+    contradicted_zeros: list[str] = field(default_factory=list)
+    """Categories a definition says are 0 by definition (``structural_zeros``) where
+    the data have someone after all: "indicator breakdown=category (n cellen)". The
+    gate treats them as ordinary counts; the data or the definition is wrong."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,6 +85,7 @@ class _Inputs:
     keten_recomputed: bool
     seconds_keten: float
     source_scores: list[SourceScore]
+    contradicted_zeros: list[str]
 
 
 def _boundary_year(store: Store, settings: Settings) -> int:
@@ -150,6 +161,11 @@ def _read_inputs(
         parts.append(cells)
     with _steps.step("cube assembly"):
         raw_cube = pa.concat_tables(parts) if parts else RAW_SCHEMA.empty_table()
+        zeros = {k: d.structural_zeros for k, d in definitions.items()}
+        contradicted = [
+            f"{i} {bd}={cat} ({n} cellen)"
+            for (i, bd, cat), n in contradicted_zeros(raw_cube, zeros).items()
+        ]
     loads = _load_summary(
         store.fetchall(
             "SELECT file, rows_in, accepted, quarantined FROM load_log ORDER BY loaded_at, file"
@@ -183,15 +199,12 @@ def _read_inputs(
         keten_recomputed,
         time.perf_counter() - started,
         source_scores,
+        contradicted,
     )
 
 
 GATED = ("cube", "stapeling")
 """The gate's output, kept in the workspace cache for a refresh without new data."""
-
-RAW_SCHEMA = CUBE_SCHEMA.append(pa.field("dominant", pa.float64()))
-"""An indicator's cells before the gate (kept in the workspace cache, never published):
-the cube's columns and the largest single contribution to a numerator (dominance)."""
 
 
 def gate(
@@ -202,6 +215,7 @@ def gate(
     they count the same persons and households, so a quantity hidden in one is hidden in
     the other (:mod:`zicht.privacy.linked`). Returns both in their published shape."""
     staple = stapeling.append_column("dominant", pa.nulls(stapeling.num_rows, pa.float64()))
+    staple = staple.append_column(ZERO_COLUMN, pa.nulls(stapeling.num_rows, pa.bool_()))
     both = pa.concat_tables([cube.cast(RAW_SCHEMA), staple.cast(RAW_SCHEMA)])
     gated = apply_gate(
         both,
@@ -266,7 +280,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         cube = inputs.cube
         with _steps.step("context cells"):
             context = context_cells(store, inputs.areas.column("code").to_pylist())
-        assert_gated(cube, min_count)
+        assert_gated(cube, min_count, {k: d.structural_zeros for k, d in definitions.items()})
         now = datetime.now(UTC)
         refresh_id = publish.new_refresh_id(now)
         meta = {
@@ -318,4 +332,5 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         keten=list(inputs.keten),
         keten_recomputed=inputs.keten_recomputed,
         seconds_keten=round(inputs.seconds_keten, 3),
+        contradicted_zeros=inputs.contradicted_zeros,
     )

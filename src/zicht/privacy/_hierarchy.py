@@ -206,6 +206,7 @@ def hierarchy_mask(
     guard: tuple[np.ndarray, np.ndarray] | None = None,
     pool_from: int | None = None,
     narrowed: tuple[np.ndarray, np.ndarray] | None = None,
+    zero: np.ndarray | None = None,
 ) -> pa.Array:
     """The primary mask widened with the secondary suppressions of every table.
 
@@ -235,7 +236,10 @@ def hierarchy_mask(
     numerators: boolean arrays over the rows, changed in place) holds on entry the rows
     to ask about, and on return those whose count is hidden, needs no protection, and
     can be narrowed by the attacker in its table
-    (:func:`zicht.privacy.secondary.suppress_fields`).
+    (:func:`zicht.privacy.secondary.suppress_fields`). ``zero`` (a boolean array over the
+    rows): rates whose numerator is zero by definition (the definition's
+    ``structural_zeros``), known to everyone: constants of the programs, never hidden
+    to protect another cell, and reported as known in ``known``.
     """
     mask = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
     nothing = np.zeros(len(mask), dtype=bool)
@@ -245,6 +249,7 @@ def hierarchy_mask(
         cube, mask, den_known, num_known, den_guard, num_guard, _children(areas),
         protect_empty, amount_protection_pct,
         {"protection": protection, "protect_below": protect_below}, narrowed,
+        nothing if zero is None else np.asarray(zero, dtype=bool),
     )  # fmt: skip
     tables = _tables(cube)
     # Every table is protected before any result is written back (``_run_all`` returns
@@ -293,6 +298,7 @@ class _Given:
     amount_protection_pct: float
     common: dict[str, Any]
     asked: tuple[np.ndarray, np.ndarray] | None = None
+    num_public: np.ndarray | None = None
 
 
 @dataclass
@@ -310,6 +316,7 @@ class _Job:
     knows: list[set[Hashable]]
     guarded: list[set[Hashable]]
     coupled: tuple[int, int, int] | None = None
+    public: list[set[Hashable]] | None = None
 
 
 def _job(given: _Given, rows: np.ndarray) -> _Job | None:
@@ -332,9 +339,14 @@ def _job(given: _Given, rows: np.ndarray) -> _Job | None:
         (members[r], codes[r], breakdowns[r] or "", categories[r] or ""): r
         for r in range(len(rows))
     }
-    empty: set[Hashable] = (
-        set() if given.protect_empty else {k for k, r in by_key.items() if not (dens[r] or 0) > 0}
-    )
+    zero = given.num_public
+    # A cell without anyone in it is a published 0, unless it must be protected; one
+    # whose numerator is 0 by definition has nobody in it by definition too.
+    empty: set[Hashable] = {
+        k for k, r in by_key.items()
+        if not (dens[r] or 0) > 0
+        and (not given.protect_empty or (zero is not None and zero[rows[r]]))
+    }  # fmt: skip
     hidden: set[Hashable] = {k for k, h in zip(by_key, mask.tolist(), strict=True) if h}
     hidden -= empty
     if not hidden:
@@ -349,6 +361,7 @@ def _job(given: _Given, rows: np.ndarray) -> _Job | None:
     knows: list[set[Hashable]] = [known_den]
     guarded: list[set[Hashable]] = [{k for k, r in by_key.items() if given.den_guard[rows[r]]}]
     coupled: tuple[int, int, int] | None = None
+    public: list[set[Hashable]] | None = None
     field_constraints: list[list[Constraint]] = [[]]
     widths: list[Mapping[Hashable, float] | None] = [None]
     if unit == AMOUNT_UNIT and given.amount_protection_pct > 0:
@@ -366,9 +379,11 @@ def _job(given: _Given, rows: np.ndarray) -> _Job | None:
         knows += [known_num, known_den & known_num]
         guarded += [{k for k, r in by_key.items() if given.num_guard[rows[r]]}, set()]
         coupled = (0, 1, 2)  # denominator = numerator + complement
+        if zero is not None and zero[rows].any():
+            public = [set(), {k for k, r in by_key.items() if zero[rows[r]]}, set()]
     return _Job(
         by_key, fields, hidden, constraints, field_constraints, empty, widths, knows, guarded,
-        coupled,
+        coupled, public,
     )  # fmt: skip
 
 
@@ -430,6 +445,7 @@ def _protect(given: _Given, rows: np.ndarray) -> _Result | None:
         guarded=job.guarded,
         coupled=job.coupled,
         narrowed=narrowed,
+        public=job.public,
         **given.common,
     )
     at = np.array(sorted(job.by_key[c] for c in hidden), dtype=np.int64)  # type: ignore[index]

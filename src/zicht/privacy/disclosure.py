@@ -26,6 +26,10 @@ hides (:mod:`zicht.privacy.linked`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -58,7 +62,74 @@ class DisclosureError(ZichtError):
     """A figure about to leave the system did not pass the disclosure gate."""
 
 
-def _suppress_mask(cube: pa.Table, min_count: int) -> pa.ChunkedArray:
+ZERO_COLUMN = "zero_by_definition"
+"""Optional boolean column of the gate's input: the cell is a rate whose numerator is 0
+by definition (a category its definition's ``structural_zeros`` names, where the count
+is indeed 0). Everyone knows that 0, so it needs no protection and is no small count."""
+
+Zeros = Mapping[str, Mapping[Any, Iterable[str]]]
+"""Per indicator, per breakdown, the categories whose numerator is 0 by definition (the
+definitions' ``structural_zeros``, as ``indicators.json`` publishes them)."""
+
+
+def zero_mask(cube: pa.Table, zeros: Zeros) -> np.ndarray:
+    """Per row of ``cube``, whether it is a category of ``zeros`` whose numerator is 0
+    in every row of ``cube`` that shows it. A category where the data contradict the
+    definition (:func:`contradicted_zeros`) is an ordinary count: the gate must not
+    assume a 0 that is not there everywhere."""
+    out = np.zeros(cube.num_rows, dtype=bool)
+    for hit, wrong in _zero_groups(cube, zeros).values():
+        if not wrong:
+            out |= hit
+    return out
+
+
+def contradicted_zeros(cube: pa.Table, zeros: Zeros) -> dict[tuple[str, str, str], int]:
+    """Per (indicator, breakdown, category) of ``zeros`` that ``cube`` contradicts, the
+    number of its cells whose numerator is not 0."""
+    return {k: wrong for k, (_, wrong) in _zero_groups(cube, zeros).items() if wrong}
+
+
+def _zero_groups(
+    cube: pa.Table, zeros: Zeros
+) -> dict[tuple[str, str, str], tuple[np.ndarray, int]]:
+    """Per declared (indicator, breakdown, category): its rows, and how many of them
+    have a numerator other than 0 (NULL, suppressed, counts as no contradiction)."""
+    out: dict[tuple[str, str, str], tuple[np.ndarray, int]] = {}
+    if not cube.num_rows or not any(zeros.values()):
+        return out
+    ids, bds = cube.column("indicator_id"), cube.column("breakdown")
+    cats, num = cube.column("category"), cube.column("numerator")
+    other = np.asarray(pc.fill_null(pc.not_equal(num, 0.0), False).to_numpy(zero_copy_only=False))
+    for indicator, per in zeros.items():
+        mine = pc.equal(ids, indicator)
+        if not pc.any(mine).as_py():
+            continue
+        for breakdown, categories in per.items():
+            there = pc.and_(mine, pc.equal(bds, breakdown))
+            for category in categories:
+                hit = pc.fill_null(pc.and_(there, pc.equal(cats, category)), False)
+                rows = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+                out[(indicator, breakdown, category)] = (rows, int((rows & other).sum()))
+    return out
+
+
+def zeros_of(indicators: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
+    """The :data:`Zeros` of published indicator descriptions (``indicators.json``)."""
+    return {k: dict(v.get("structural_zeros") or {}) for k, v in indicators.items()}
+
+
+def _zero(cube: pa.Table) -> np.ndarray | None:
+    if ZERO_COLUMN not in cube.column_names:
+        return None
+    col = pc.fill_null(cube.column(ZERO_COLUMN), False)
+    zero: np.ndarray = np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
+    return zero if zero.any() else None
+
+
+def _suppress_mask(
+    cube: pa.Table, min_count: int, zero: np.ndarray | None = None
+) -> pa.ChunkedArray:
     den = cube.column("denominator")
     num = cube.column("numerator")
     is_rate = pc.is_in(cube.column("unit"), value_set=pa.array(sorted(RATE_UNITS)))
@@ -66,6 +137,8 @@ def _suppress_mask(cube: pa.Table, min_count: int) -> pa.ChunkedArray:
     den_small = pc.fill_null(pc.less(den, max(int(min_count), 1)), True)
     # NULL numerator of a rate means "unknown", which is never safe to publish.
     num_small = pc.fill_null(pc.less(num, int(min_count)), True)
+    if zero is not None:  # a 0 everyone knows is no small count
+        num_small = pc.and_(num_small, pa.array(~zero))
     # The complement: when nearly everyone has the provision, the few without it are
     # singled out just the same (den − num below the minimum).
     rest_small = pc.fill_null(
@@ -111,7 +184,8 @@ def apply_gate(
     >>> apply_gate(t, 10).column("status").to_pylist()
     ['onderdrukt']
     """
-    mask = _suppress_mask(cube, min_count)
+    zero = _zero(cube)
+    mask = _suppress_mask(cube, min_count, zero)
     if dominance_pct > 0 and "dominant" in cube.column_names:
         share = pc.multiply(pc.cast(cube.column("numerator"), pa.float64()), dominance_pct / 100)
         dominated = pc.fill_null(pc.greater(cube.column("dominant"), share), False)
@@ -129,12 +203,18 @@ def apply_gate(
                 protection=width,
                 amount_protection_pct=amount_protection_pct,
                 protect_below=min_count,
+                zero=zero,
             )
         else:
             from zicht.privacy._hierarchy import hierarchy_mask
 
             mask = hierarchy_mask(
-                cube, areas, mask, protection=width, amount_protection_pct=amount_protection_pct
+                cube,
+                areas,
+                mask,
+                protection=width,
+                amount_protection_pct=amount_protection_pct,
+                zero=zero,
             )
     out = cube
     for name in _GATED:
@@ -182,13 +262,15 @@ def _round_counts(cube: pa.Table, step: int) -> pa.Table:
     )
 
 
-def assert_gated(cube: pa.Table, min_count: int | None = None) -> None:
+def assert_gated(cube: pa.Table, min_count: int | None = None, zeros: Zeros | None = None) -> None:
     """Raise :class:`DisclosureError` unless every row of ``cube`` obeys the gate.
 
     Without ``min_count`` only the structure is checked: a known status, NULL value,
     numerator and denominator on suppressed rows, a positive denominator on the others.
     With ``min_count`` (the snapshot's ``meta.json`` has it) the thresholds are checked
-    too. Web pages and exports call this as a last line of defence.
+    too; a published numerator of 0 passes only in a category of ``zeros`` (0 by
+    definition, :func:`zeros_of` the snapshot's ``indicators.json``). Web pages and
+    exports call this as a last line of defence.
     """
     if cube.num_rows == 0:
         return
@@ -208,7 +290,8 @@ def assert_gated(cube: pa.Table, min_count: int | None = None) -> None:
     # before they were rounded.
     shown = pc.equal(status, PUBLISHED)
     threshold = 0 if min_count is None else min_count
-    if pc.any(pc.and_(shown, _suppress_mask(cube, threshold))).as_py():
+    zero = zero_mask(cube, zeros) if zeros else None
+    if pc.any(pc.and_(shown, _suppress_mask(cube, threshold, zero))).as_py():
         raise DisclosureError(
             f"onthullingscontrole: gepubliceerde cel met te kleine aantallen (minimum {threshold})"
         )

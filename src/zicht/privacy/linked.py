@@ -310,13 +310,15 @@ def linked_mask(
     protection: float,
     amount_protection_pct: float = 0.0,
     protect_below: float | None = None,
+    zero: np.ndarray | None = None,
 ) -> pa.Array:
     """:func:`zicht.privacy._hierarchy.hierarchy_mask` over every table of ``cube``, one
     indicator at a time, each knowing what the others give away, again until that
     knowledge no longer changes (the module's docstring).
 
     ``protect_below`` (the minimum cell count): only hidden counts under it need the
-    protection width (default: every hidden count)."""
+    protection width (default: every hidden count). ``zero``: per row, whether its
+    numerator is zero by definition (known to every table)."""
     from zicht.privacy._hierarchy import base_of, hierarchy_mask, table_of
 
     n = cube.num_rows
@@ -324,6 +326,14 @@ def linked_mask(
     table = table_of(cube)
 
     links = Links(groups, rows, cube.num_rows)
+    public = np.zeros(cube.num_rows, dtype=bool)  # union cells are never zero by definition
+    if zero is not None:
+        public[:n] = zero
+
+    def known_now() -> tuple[np.ndarray, np.ndarray]:
+        den, num = links.known(mask, loose)
+        return den, num | public
+
     bases = base_of(cube)
     # Per row, denominator and numerator (two rows of booleans each). Hidden counts at
     # or above ``protect_below`` need no width of their own: those their table's sums
@@ -355,6 +365,7 @@ def linked_mask(
             guard=(guard[0][at], guard[1][at]),
             pool_from=POOL_FROM,
             narrowed=narrowed,
+            zero=public[at],
         )
         loose[:, at] = narrowed
         return np.asarray(got, dtype=bool), np.stack(here)
@@ -380,7 +391,7 @@ def linked_mask(
         nonlocal mask
         for base in sorted(np.unique(bases[tables]).tolist(), key=first.__getitem__):
             at = tables & (bases == base)
-            now = links.known(mask, loose)
+            now = known_now()
             mask[at], assumed[:, at] = gate(at, mask, now)
             own[at], guarded[:, at] = mask[at], guard[:, at]
             # A quantity another table gives away, hidden here because nothing else
@@ -395,7 +406,7 @@ def linked_mask(
     while True:
         # Tables that counted on a quantity nobody gives away any more, or got hidden
         # or guarded cells from a later table, are protected again.
-        now = np.stack(links.known(mask, loose))
+        now = np.stack(known_now())
         stale = mask & (now != assumed).any(axis=0)
         touched = stale | (mask & ~own) | (guard & ~guarded).any(axis=0)
         if not touched.any():

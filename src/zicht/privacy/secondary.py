@@ -619,6 +619,7 @@ class _Table:
         known: Sequence[set[Cell]] = (),
         big: Sequence[frozenset[Cell]] = (),
         coupled: tuple[int, int, int] | None = None,
+        public: Sequence[frozenset[Cell]] = (),
     ) -> None:
         self.fields = fields
         self.hidden = hidden
@@ -628,6 +629,7 @@ class _Table:
         self.knows = known or [set() for _ in fields]  # per field: known elsewhere
         self.big = big or [frozenset() for _ in fields]  # per field: needs no protection
         self.coupled = coupled
+        self.public = public or [frozenset() for _ in fields]  # per field: known to all
 
     def known(self, cell: Cell) -> bool:
         """Every field of ``cell`` is known from elsewhere: hiding it protects nothing."""
@@ -656,7 +658,8 @@ class _Table:
         self.hidden.add(cell)
         if self.elsewhere(cell, need):
             for f in need:
-                self.knows[f].discard(cell)
+                if cell not in self.public[f]:
+                    self.knows[f].discard(cell)
             if self.coupled is not None:
                 t, a, b = self.coupled
                 if cell not in self.knows[t] or cell not in self.knows[a]:
@@ -678,10 +681,15 @@ class _Table:
         makes none of them uncertain."""
         return bool(need) and all(cell in self.knows[f] for f in need)
 
+    def useless(self, cell: Cell, need: frozenset[int]) -> bool:
+        """Hiding ``cell`` can make none of ``need`` uncertain: it is empty, or its
+        value in every field of ``need`` is known to everyone."""
+        return cell in self.fixed or (bool(need) and all(cell in self.public[f] for f in need))
+
     def smallest_published(
         self, candidates: Iterable[Cell], need: frozenset[int] = frozenset()
     ) -> Cell | None:
-        published = [c for c in candidates if c not in self.hidden and c not in self.fixed]
+        published = [c for c in candidates if c not in self.hidden and not self.useless(c, need)]
         return min(published, key=lambda c: self.cost(c, need)) if published else None
 
     def partners(self, new: set[Cell]) -> None:
@@ -705,7 +713,7 @@ class _Table:
                 options = [
                     cell
                     for cell in c.cells
-                    if cell != alone[0] and cell not in self.fixed
+                    if cell != alone[0] and not self.useless(cell, need)
                     and (cell not in self.hidden or self.known(cell))
                 ]  # fmt: skip
                 if not options:
@@ -846,6 +854,7 @@ def suppress_fields(
     protect_below: float | None = None,
     guarded: Sequence[Iterable[Cell]] | None = None,
     narrowed: Sequence[set[Cell]] | None = None,
+    public: Sequence[Iterable[Cell]] | None = None,
 ) -> set[Cell]:
     """Every cell to hide so that, in each of ``fields`` (numerator, denominator, ...,
     all over the same cells and sums), every hidden cell stays ``protection`` wide.
@@ -878,7 +887,12 @@ def suppress_fields(
     field, changed in place) holds on entry the cells to ask about, and on return those
     of them that are hidden, need no protection, and that the attacker can narrow all
     the same: not known from elsewhere, but as good as published to another table that
-    carries the same quantity."""
+    carries the same quantity.
+
+    ``public`` (one collection per field) holds cells whose value in that field
+    everyone knows, whatever is published: a numerator that is zero by definition
+    (nobody under 18 has bijstand). They are added to ``known``, stay there, and are
+    never chosen to make that field uncertain: hiding them protects nothing."""
     hidden = set(primary)
     if not hidden:
         return hidden
@@ -892,18 +906,14 @@ def suppress_fields(
     for cs in only:
         ranges.append(range(start, start + len(cs)))
         start += len(cs)
-    knows: list[set[Cell]] = [
-        k if isinstance(k, set) else set(k) for k in known or [() for _ in fields]
-    ]
-    if len(knows) != len(fields):
-        raise ValueError("known needs one collection per field")
+    knows, everyone = _knowledge(len(fields), known, public, coupled)
     if coupled is not None and field_protection and any(w is not None for w in field_protection):
         raise ValueError("coupled fields share one protection width")
     big = [
         _big(values, protect_below, field_protection, f, guarded[f] if guarded else ())
         for f, values in enumerate(fields)
     ]
-    table = _Table(fields, hidden, constraints, frozenset(fixed), knows, big, coupled)
+    table = _Table(fields, hidden, constraints, frozenset(fixed), knows, big, coupled, everyone)
     audit = _Audit(fields, constraints, own, ranges, knows, coupled, protection, field_protection)
     audit.exempt(big)
     new = set(hidden)
@@ -938,6 +948,28 @@ def suppress_fields(
                 _narrowed(audit, table, big, narrowed)
             return hidden
     raise RuntimeError("secondary suppression did not converge")  # pragma: no cover
+
+
+def _knowledge(
+    n: int,
+    known: Sequence[Iterable[Cell]] | None,
+    public: Sequence[Iterable[Cell]] | None,
+    coupled: tuple[int, int, int] | None,
+) -> tuple[list[set[Cell]], list[frozenset[Cell]]]:
+    """Per field, the cells known from elsewhere (the caller's sets, in place, with the
+    ``public`` ones added) and the cells known to everyone (:func:`suppress_fields`)."""
+    knows: list[set[Cell]] = [k if isinstance(k, set) else set(k) for k in known or [()] * n]
+    if len(knows) != n:
+        raise ValueError("known needs one collection per field")
+    everyone = [frozenset(p) for p in public or [()] * n]
+    if len(everyone) != n:
+        raise ValueError("public needs one collection per field")
+    for k, p in zip(knows, everyone, strict=True):
+        k |= p
+    if coupled is not None and any(everyone):
+        t, a, b = coupled  # known total and known part: the other part is known too
+        knows[b] |= knows[t] & knows[a]
+    return knows, everyone
 
 
 def _narrowed(

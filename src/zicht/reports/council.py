@@ -63,12 +63,12 @@ class ReportResult:
 def load_published(ws_root: Path) -> Published:
     """The current snapshot as :class:`Published`, after the gate's last check."""
     from zicht.indicators.published import load_current
-    from zicht.privacy.disclosure import assert_gated
+    from zicht.privacy.disclosure import assert_gated, zeros_of
 
     snap = load_current(ws_root)
     if snap is None:
         raise ReportError("er is nog niets gepubliceerd; draai eerst `zicht refresh`")
-    assert_gated(snap.cube, int(snap.meta.get("min_cell_count", 10)))
+    assert_gated(snap.cube, int(snap.meta.get("min_cell_count", 10)), zeros_of(snap.indicators))
     return published_from_tables(
         snap.meta, snap.indicators, snap.cube.to_pylist(), snap.areas.to_pylist()
     )

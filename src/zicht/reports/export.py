@@ -27,7 +27,7 @@ def published_rows(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The definition and the gated cells of one indicator, in a stable order."""
     from zicht.indicators.published import load_current
-    from zicht.privacy.disclosure import assert_gated
+    from zicht.privacy.disclosure import assert_gated, zeros_of
 
     snap = load_current(ws.root)
     if snap is None:
@@ -42,7 +42,7 @@ def published_rows(
     if period is not None:
         mask = pc.and_(mask, pc.equal(cube["period"], period))
     cells = cube.filter(mask)
-    assert_gated(cells, int(snap.meta.get("min_cell_count", 10)))
+    assert_gated(cells, int(snap.meta.get("min_cell_count", 10)), zeros_of(snap.indicators))
     names = dict(zip(snap.areas["code"].to_pylist(), snap.areas["name"].to_pylist(), strict=True))
     quality = snap.quality_score(indicator_id)
     rows = []
