@@ -335,9 +335,15 @@ def test_the_shortcuts_of_the_audit_agree_with_the_full_attack(seed: int) -> Non
     # cannot rule out) and bounds by propagation (each must contain the exact interval).
     # Its verdict per cell must be the full attack's, for one width and for an upper
     # protection per cell (a cost sum: the max must lie that far above the value).
-    from zicht.privacy.secondary import _audit_group, _null_space_span, _outer_bounds, _shape
+    from zicht.privacy.secondary import (
+        _audit_group,
+        _cycle_span,
+        _null_space_span,
+        _outer_bounds,
+        _shape,
+    )
 
-    checked = 0
+    checked = moved = 0
     for cells, group, cons in _random_groups(seed):
         exact = {iv.cell: iv for iv in attack(cells, group, cons)}
         shape = _shape(group, cons)
@@ -345,10 +351,13 @@ def test_the_shortcuts_of_the_audit_agree_with_the_full_attack(seed: int) -> Non
         low, high = _outer_bounds(shape, shape.rhs(cells, cons))
         p = shape.projection
         seen = _null_space_span(p, truth) if p is not None else (truth, truth)
+        cycles = _cycle_span(shape, truth)  # what large groups get instead
         for i, cell in enumerate(group):
             iv = exact[cell]
             assert low[i] <= iv.low + 1e-6 and high[i] >= iv.high - 1e-6, (cell, iv)
             assert seen[0][i] >= iv.low - 1e-6 and seen[1][i] <= iv.high + 1e-6, (cell, iv)
+            assert cycles[0][i] >= iv.low - 1e-6 and cycles[1][i] <= iv.high + 1e-6, (cell, iv)
+            moved += bool(cycles[1][i] - cycles[0][i] > 1e-6)
         assert set(_audit_group(cells, group, cons, P)) == {
             c for c, iv in exact.items() if iv.width < P - 1e-7
         }
@@ -357,7 +366,29 @@ def test_the_shortcuts_of_the_audit_agree_with_the_full_attack(seed: int) -> Non
             c for c, iv in exact.items() if iv.high - cells[c] < upper[c] - 1e-7
         }
         checked += len(group)
-    assert checked > 10
+    assert checked > 10 and moved > 0
+
+
+def test_cycles_move_a_hidden_block_as_far_as_its_sums_allow() -> None:
+    """Worked by hand: a 2×2 block hidden, its row totals 10, 20 and column totals 8,
+    22 published. x11 = t, x12 = 10 - t, x21 = 8 - t, x22 = 12 + t, so every cell moves
+    by t in [0, 8]: x11 in [0, 8], x12 in [2, 10], x21 in [0, 8], x22 in [12, 20]. The
+    cycle x11+ x12- x22+ x21- and its reverse reach those ends. A third row with one
+    hidden cell adds no cycle: that cell stays put (its sums alone leave it open)."""
+    from zicht.privacy.secondary import _cycle_span, _shape
+
+    values = {"x11": 3.0, "x12": 7.0, "x21": 5.0, "x22": 15.0, "x31": 4.0, "x32": 1.0,
+              "r1": 10.0, "r2": 20.0, "r3": 5.0, "c1": 12.0, "c2": 23.0}  # fmt: skip
+    sums = [Constraint("r1", ("x11", "x12")), Constraint("r2", ("x21", "x22")),
+            Constraint("r3", ("x31", "x32")), Constraint("c1", ("x11", "x21", "x31")),
+            Constraint("c2", ("x12", "x22", "x32"))]  # fmt: skip
+    group = ["x11", "x12", "x21", "x22", "x31"]
+    truth = np.array([values[c] for c in group])
+    low, high = _cycle_span(_shape(group, sums), truth)
+    got = {c: (round(lo, 6), round(hi, 6)) for c, lo, hi in zip(group, low, high, strict=True)}
+    assert got == {"x11": (0, 8), "x12": (2, 10), "x21": (0, 8), "x22": (12, 20), "x31": (4, 4)}
+    exact = {iv.cell: (iv.low, iv.high) for iv in attack(values, group, sums)}
+    assert exact["x11"] == (0, 8) and exact["x31"] == (4, 4)  # x31 = r3 - x32 exactly
 
 
 @pytest.mark.parametrize("seed", [0, 3, 6, 9])  # grids whose big group has narrow cells

@@ -251,6 +251,11 @@ class _Shape:
         p[np.abs(p) < 1e-12] = 0.0
         return p if np.abs(a @ p).max(initial=0.0) <= 1e-9 else None
 
+    @functools.cached_property
+    def cycles(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """:func:`_cycles` of this group (the same for every field)."""
+        return _cycles(self)
+
 
 _SHAPES: dict[tuple[object, ...], tuple[Sequence[Constraint], _Shape]] = {}
 
@@ -339,6 +344,104 @@ def _null_space_span(p: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.n
     high = truth + rise.max(axis=1, initial=0.0)  # (where() picked no 0 · inf)
     low = truth - fall.max(axis=1, initial=0.0)
     return np.maximum(low, 0.0), high
+
+
+CYCLES_UP_TO = 2_000_000
+"""At most this many short cycles are followed per group (:func:`_cycle_span`)."""
+
+
+def _pairs(segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i, j), i < j, of positions with the same value of ``segment`` (sorted):
+    two index arrays, without a Python loop over the segments."""
+    n = len(segment)
+    if n < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ends = np.r_[np.flatnonzero(np.diff(segment)) + 1, n]
+    end_of = np.repeat(ends, np.diff(np.r_[0, ends]))
+    later = end_of - np.arange(n) - 1  # partners after each position in its segment
+    i = np.repeat(np.arange(n), later)
+    first = np.cumsum(later) - later
+    j = i + 1 + np.arange(len(i)) - np.repeat(first, later)
+    return i, j
+
+
+def _cycles(shape: _Shape) -> tuple[np.ndarray, np.ndarray] | None:
+    """Short cycles of a group's sums (:func:`_cycle_span`): the cells that rise and
+    the cells that fall along each, two arrays of shape (k, cycles); None when there
+    are none, or more than :data:`CYCLES_UP_TO`."""
+    counts = np.diff(shape.start)
+    first = shape.start[:-1]
+    two = np.flatnonzero(counts == 2)
+    two = two[(shape.coef[first[two]] > 0) & (shape.coef[first[two] + 1] > 0)]
+    if len(two) < 2:
+        return None
+    ra, rb = shape.rows[first[two]], shape.rows[first[two] + 1]
+    rise: list[np.ndarray] = []
+    fall: list[np.ndarray] = []
+    # Cycles of two: cells in the same two sums.
+    key = np.minimum(ra, rb).astype(np.int64) * shape.m + np.maximum(ra, rb)
+    order = np.argsort(key, kind="stable")
+    i, j = _pairs(key[order])
+    if len(i) > CYCLES_UP_TO:
+        return None
+    rise.append(np.stack([two[order][i], two[order][i]]))
+    fall.append(np.stack([two[order][j], two[order][j]]))
+    # Cycles of four: wedges (two cells sharing a sum, the centre) with the same pair of
+    # other sums at different centres.
+    centre = np.concatenate([ra, rb])
+    other = np.concatenate([rb, ra])
+    cell = np.concatenate([two, two])
+    order = np.argsort(centre, kind="stable")
+    centre, other, cell = centre[order], other[order], cell[order]
+    i, j = _pairs(centre)
+    if len(i) > CYCLES_UP_TO:
+        return None
+    swap = other[i] > other[j]
+    a, b = np.where(swap, j, i), np.where(swap, i, j)  # a: towards the smaller other sum
+    keep = other[a] != other[b]
+    a, b = a[keep], b[keep]
+    key = other[a].astype(np.int64) * shape.m + other[b]
+    order = np.argsort(key, kind="stable")
+    a, b, key = a[order], b[order], key[order]
+    p, q = _pairs(key)
+    if len(p) > CYCLES_UP_TO:
+        return None
+    apart = centre[a[p]] != centre[a[q]]
+    p, q = p[apart], q[apart]
+    # Wedge p: centre u, cells to sums v1 (a1) and v2 (a2); wedge q: centre u', the same
+    # (b1, b2). Along the cycle u-v1-u'-v2, a1 and b2 rise, b1 and a2 fall.
+    rise.append(np.stack([cell[a[p]], cell[b[q]]]))
+    fall.append(np.stack([cell[a[q]], cell[b[p]]]))
+    up, down = np.concatenate(rise, axis=1), np.concatenate(fall, axis=1)
+    return (up, down) if up.shape[1] else None
+
+
+def _cycle_span(shape: _Shape, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per hidden cell the lowest and highest value over feasible points found along
+    short cycles of the group's sums, for groups too large for the null space.
+
+    Most hidden cells of a large group are members of exactly two sums (a wijk's
+    category: its wijk's total over the categories, its category's gemeente over the
+    wijken). Seen as edges between their two sums, four such cells that close a cycle
+    (wijk W, category a; W, b; W', b; W', a) give a direction that keeps every sum:
+    two opposite cells rise by t and the other two fall by t. The attacker cannot rule
+    out the true point moved along it either way, as far as the falling cells allow;
+    two cells in the same two sums make a cycle of two. Those points prove many cells
+    of such groups wide without a program; only what they prove is used."""
+    low, high = truth.copy(), truth.copy()
+    cycles = shape.cycles
+    if cycles is None:
+        return low, high
+    rise, fall = cycles
+    least_rise, least_fall = truth[rise].min(axis=0), truth[fall].min(axis=0)
+    up, down = np.zeros(len(truth)), np.zeros(len(truth))
+    for cells in rise:  # forwards: they rise as far as the falling ones allow
+        np.maximum.at(up, cells, least_fall)
+        np.maximum.at(down, cells, least_rise)
+    for cells in fall:  # and backwards
+        np.maximum.at(up, cells, least_rise)
+        np.maximum.at(down, cells, least_fall)
+    return np.minimum(low, truth - down * (1 - 1e-9)), np.maximum(high, truth + up * (1 - 1e-9))
 
 
 NULL_SPACE_UP_TO = 64
@@ -440,7 +543,8 @@ def _audit_group(
     open_ = np.array([c not in proven for c in unknown])
     p = shape.projection
     if p is None:
-        seen = truth.copy(), truth.copy()
+        seen = _cycle_span(shape, truth)
+        open_ &= ~_wide_all(*seen, truth, need, upper)
     else:
         seen = _null_space_span(p, truth)
         open_ &= ~_wide_all(*seen, truth, need, upper)
