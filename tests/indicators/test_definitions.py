@@ -60,6 +60,10 @@ def test_ships_the_model_indicators_and_at_least_25() -> None:
         (('leeftijd: ["0-17"]', 'leeftijd: ["0-71"]'), "structural_zeros"),  # a typo
         (("huishoudtype: [overig]", "verwijzer: [overig]"), "structural_zeros"),
         (("huishoudtype: [overig]", "huishoudtype: []"), "structural_zeros"),
+        (
+            ("structural_zeros:", "structural_empty:\n  wet: [jeugd]\nstructural_zeros:"),
+            "structural_empty",
+        ),  # fmt: skip
     ],
 )
 def test_invalid_breakdowns_name_file_line_and_field(

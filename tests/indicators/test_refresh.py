@@ -351,6 +351,7 @@ def test_snapshot_files_follow_the_contract(make_ws: MakeWs) -> None:
             "reference",
             "breakdowns",
             "structural_zeros",
+            "structural_empty",
         }
     assert snap.indicators["wmo_per_1000"]["unit"] == "per 1.000"
     assert snap.indicators["bijstand_pct"]["structural_zeros"] == {

@@ -33,7 +33,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from zicht.privacy.disclosure import ZERO_COLUMN
+from zicht.privacy.disclosure import EMPTY_COLUMN, ZERO_COLUMN
 from zicht.privacy.secondary import Constraint
 
 Var = tuple[str, str, str, str, str]
@@ -119,7 +119,7 @@ def build(
         den = float(true["denominator"] or 0)
         num = float(true["numerator"] or 0.0)
         zero = bool(true.get(ZERO_COLUMN))  # a numerator 0 by definition: known to all
-        nobody = den == 0 and (empty_known or zero)  # nobody in it, by definition
+        nobody = den == 0 and (empty_known or bool(true.get(EMPTY_COLUMN)))
         for f in _fields(r["unit"]):
             v: Var = (t, f, *key)
             value[(p, v)] = {"den": den, "num": num, "comp": den - num}[f]

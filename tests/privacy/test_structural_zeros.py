@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from zicht.indicators.engine import CUBE_SCHEMA
 from zicht.privacy.disclosure import (
+    EMPTY_COLUMN,
     SUPPRESSED,
     ZERO_COLUMN,
     DisclosureError,
@@ -168,3 +170,94 @@ def test_the_last_check_accepts_a_published_zero_only_where_it_is_one_by_definit
         assert_gated(gated, 10)
     with pytest.raises(DisclosureError, match="te kleine aantallen"):
         assert_gated(gated, 10, {"x": {"leeftijd": ["18-64"]}})
+
+
+def _households(overig: tuple[int, int], empty: bool) -> pa.Table:
+    """Rate "x" by household type in two wijken: "overig" (households of minors only)
+    has numerator 0 by definition and ``overig`` people (WK01, WK02); with ``empty`` the
+    definition also says nobody is counted there (``structural_empty``)."""
+    per = {"WK01": {"a": (400, 20), "b": (300, 15), "overig": (overig[0], 0)},
+           "WK02": {"a": (350, 18), "b": (320, 12), "overig": (overig[1], 0)}}  # fmt: skip
+    gm = {c: tuple(sum(per[w][c][i] for w in per) for i in (0, 1)) for c in per["WK01"]}
+    rows: list[dict[str, Any]] = []
+    for code, cells, level in [("GM01", gm, "gemeente"), *((w, per[w], "wijk") for w in per)]:
+        den, num = sum(d for d, _ in cells.values()), sum(n for _, n in cells.values())
+        rows.append({"indicator_id": "x", "level": level, "area_code": code, "period": 2024,
+                     "breakdown": "", "category": "", "value": None, "numerator": float(num),
+                     "denominator": den, "unit": "%", "status": None})  # fmt: skip
+        for cat, (d, n) in cells.items():
+            rows.append({"indicator_id": "x", "level": level, "area_code": code, "period": 2024,
+                         "breakdown": "huishoudtype", "category": cat, "value": None,
+                         "numerator": float(n), "denominator": d, "unit": "%",
+                         "status": None})  # fmt: skip
+    for code, w, den in [("BU01a", "WK01", 300), ("BU02a", "WK02", 300)]:
+        total = sum(d for d, _ in per[w].values())
+        num = sum(n for _, n in per[w].values())
+        rows.append({"indicator_id": "x", "level": "buurt", "area_code": code, "period": 2024,
+                     "breakdown": "", "category": "", "value": None, "numerator": float(num // 2),
+                     "denominator": den, "unit": "%", "status": None})  # fmt: skip
+        rows.append({"indicator_id": "x", "level": "buurt", "area_code": code + "x",
+                     "period": 2024, "breakdown": "", "category": "", "value": None,
+                     "numerator": float(num - num // 2), "denominator": total - den,
+                     "unit": "%", "status": None})  # fmt: skip
+    cube = pa.Table.from_pylist(rows, schema=CUBE_SCHEMA)
+    declared = {"x": {"huishoudtype": ["overig"]}}
+    cube = cube.append_column(ZERO_COLUMN, pa.array(zero_mask(cube, declared)))
+    nobody = zero_mask(cube, declared, "denominator") if empty else np.zeros(cube.num_rows, bool)
+    return cube.append_column(EMPTY_COLUMN, pa.array(nobody))
+
+
+HOUSEHOLD_AREAS = pa.table(
+    {
+        "code": ["GM01", "WK01", "WK02", "BU01a", "BU01ax", "BU02a", "BU02ax"],
+        "parent_code": [None, "GM01", "GM01", "WK01", "WK01", "WK02", "WK02"],
+        "level": ["gemeente", "wijk", "wijk", "buurt", "buurt", "buurt", "buurt"],
+    }
+)
+
+
+def _household_sums() -> list[Constraint]:
+    cats = ("a", "b", "overig")
+    out = [Constraint((a, ""), tuple((a, c) for c in cats)) for a in ("GM01", "WK01", "WK02")]
+    out += [Constraint(("GM01", c), (("WK01", c), ("WK02", c))) for c in cats]
+    out.append(Constraint(("GM01", ""), (("WK01", ""), ("WK02", ""))))
+    out.append(Constraint(("WK01", ""), (("BU01a", ""), ("BU01ax", ""))))
+    out.append(Constraint(("WK02", ""), (("BU02a", ""), ("BU02ax", ""))))
+    return out
+
+
+def _narrow_denominators(gated: pa.Table, raw: pa.Table, known: set[Any]) -> list[Any]:
+    """Hidden denominators under 10 (an empty cell's 0 included) that an attacker who
+    knows the ``known`` cells narrows."""
+    den = {(r["area_code"], r["category"]): float(r["denominator"]) for r in raw.to_pylist()}
+    hidden = {(r["area_code"], r["category"]) for r in gated.to_pylist()
+              if r["status"] == SUPPRESSED} - known  # fmt: skip
+    return [iv for iv in attack(den, hidden, _household_sums())
+            if iv.width < 10 and den[iv.cell] < 10]  # fmt: skip
+
+
+def test_an_empty_cell_that_is_not_empty_by_definition_stays_protected() -> None:
+    """A numerator 0 by definition says nothing about the denominator: that WK01 has
+    no household of minors only is a fact about its people. Linked gating protects such
+    a 0 like any small count (the demo's first version of this took it as known, so
+    bijstand_pct published the other household types around it)."""
+    raw = _households((0, 3), empty=False)
+    gated = apply_gate(raw, 10, areas=HOUSEHOLD_AREAS, linked=True)
+    assert not _narrow_denominators(gated, raw, known=set())
+
+
+def test_a_cell_empty_by_definition_is_known_and_costs_nothing() -> None:
+    """Among people with bijstand nobody lives in a household of minors only: the empty
+    cells are known to everyone, so the gate hides no neighbour for them."""
+    raw = _households((0, 0), empty=True)
+    gated = apply_gate(raw, 10, areas=HOUSEHOLD_AREAS, linked=True)
+    status = {(r["area_code"], r["category"]): r["status"] for r in gated.to_pylist()}
+    assert {k for k, s in status.items() if s == SUPPRESSED} == {
+        ("GM01", "overig"),
+        ("WK01", "overig"),
+        ("WK02", "overig"),  # nobody: no figure
+    }
+    # Not told, the same zeros are protected: neighbours are hidden for them.
+    blind = apply_gate(raw.drop_columns([EMPTY_COLUMN]), 10, areas=HOUSEHOLD_AREAS, linked=True)
+    assert sum(r["status"] == SUPPRESSED for r in blind.to_pylist()) > 3
+    assert not _narrow_denominators(blind, raw, known=set())

@@ -24,6 +24,11 @@ source, legal reference) and how it is computed:
     the attacker it guards against is assumed to know it too
     (:data:`zicht.privacy.disclosure.ZERO_COLUMN`). A category must be one the facts
     name literally (``'0-17'``) or one of :data:`FIXED_CATEGORIES`.
+``structural_empty``
+    the same for categories nobody is counted in at all by definition (the denominator
+    is 0 too: among people with bijstand nobody is under 18). Only there is a
+    denominator of 0 public knowledge; elsewhere "nobody here" is a fact about the
+    people of the area.
 
 The value follows from ``kind``: ``rate`` = numerator × scale / denominator,
 ``mean_amount`` = numerator / denominator, ``median`` = quantile(median_of),
@@ -121,6 +126,7 @@ class IndicatorDefinition(BaseModel):
     breakdowns: tuple[Breakdown, ...] = ()
     dominance_of: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]*$")
     structural_zeros: dict[Breakdown, tuple[str, ...]] = Field(default_factory=dict)
+    structural_empty: dict[Breakdown, tuple[str, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> IndicatorDefinition:
@@ -155,20 +161,29 @@ class IndicatorDefinition(BaseModel):
         return self
 
     def _check_zeros(self) -> None:
-        if self.structural_zeros and self.kind != "rate":
-            raise ValueError("structural_zeros: alleen bij kind rate (een teller die 0 is)")
-        for name, categories in self.structural_zeros.items():
-            if name not in self.breakdowns:
-                raise ValueError(f"structural_zeros: {name!r} staat niet in breakdowns")
-            if not categories:
-                raise ValueError(f"structural_zeros: geen categorieën bij {name!r}")
-            for category in categories:
-                fixed = FIXED_CATEGORIES.get(name, ())
-                if category not in fixed and f"'{category}'" not in self.facts:
-                    raise ValueError(
-                        f"structural_zeros: categorie {category!r} van {name!r} komt niet "
-                        "voor in facts"
-                    )
+        for key, declared in (("structural_zeros", self.structural_zeros),
+                              ("structural_empty", self.structural_empty)):  # fmt: skip
+            if declared and self.kind != "rate":
+                raise ValueError(f"{key}: alleen bij kind rate (een teller die 0 is)")
+            for name, categories in declared.items():
+                if name not in self.breakdowns:
+                    raise ValueError(f"{key}: {name!r} staat niet in breakdowns")
+                if not categories:
+                    raise ValueError(f"{key}: geen categorieën bij {name!r}")
+                for category in categories:
+                    fixed = FIXED_CATEGORIES.get(name, ())
+                    if category not in fixed and f"'{category}'" not in self.facts:
+                        raise ValueError(
+                            f"{key}: categorie {category!r} van {name!r} komt niet voor in facts"
+                        )
+
+    def zeros(self) -> dict[str, tuple[str, ...]]:
+        """Per breakdown the categories whose numerator is 0 by definition (those of
+        ``structural_zeros`` and of ``structural_empty``)."""
+        out: dict[str, tuple[str, ...]] = {str(k): v for k, v in self.structural_zeros.items()}
+        for name, categories in self.structural_empty.items():
+            out[name] = tuple(dict.fromkeys((*out.get(name, ()), *categories)))
+        return out
 
     def public(self) -> dict[str, Any]:
         """The fields ``indicators.json`` publishes."""
@@ -183,6 +198,7 @@ class IndicatorDefinition(BaseModel):
             "reference": self.reference,
             "breakdowns": list(self.breakdowns),
             "structural_zeros": {k: list(v) for k, v in self.structural_zeros.items()},
+            "structural_empty": {k: list(v) for k, v in self.structural_empty.items()},
         }
 
     def facts_sql(self, settings: Settings) -> str:

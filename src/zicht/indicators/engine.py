@@ -25,7 +25,7 @@ from zicht.config import Settings
 from zicht.indicators import _dialect, _steps
 from zicht.indicators.definitions import BREAKDOWNS, FIXED_CATEGORIES, IndicatorDefinition
 from zicht.model.schema import LEVELS
-from zicht.privacy.disclosure import ZERO_COLUMN, zero_mask
+from zicht.privacy.disclosure import EMPTY_COLUMN, ZERO_COLUMN, zero_mask
 from zicht.store import Store
 
 CUBE_SCHEMA = pa.schema(
@@ -422,17 +422,23 @@ def compute_indicator(
     # The largest single contribution to the numerator, for the gate's dominance rule,
     # and which numerators are 0 by definition; never published (refresh keeps only the
     # CUBE_SCHEMA columns).
-    return cells.append_column("dominant", dominant).append_column(
-        ZERO_COLUMN, pa.array(zero_mask(cells, {definition.id: definition.structural_zeros}))
+    zero = zero_mask(cells, {definition.id: definition.zeros()})
+    empty = zero_mask(cells, {definition.id: definition.structural_empty}, "denominator")
+    return (
+        cells.append_column("dominant", dominant)
+        .append_column(ZERO_COLUMN, pa.array(zero))
+        .append_column(EMPTY_COLUMN, pa.array(empty & zero))
     )
 
 
-RAW_SCHEMA = CUBE_SCHEMA.append(pa.field("dominant", pa.float64())).append(
-    pa.field(ZERO_COLUMN, pa.bool_())
+RAW_SCHEMA = (
+    CUBE_SCHEMA.append(pa.field("dominant", pa.float64()))
+    .append(pa.field(ZERO_COLUMN, pa.bool_()))
+    .append(pa.field(EMPTY_COLUMN, pa.bool_()))
 )
 """An indicator's cells before the gate (kept in the workspace cache, never published):
 the cube's columns, the largest single contribution to a numerator (dominance), and
-whether the numerator is 0 by definition."""
+whether the numerator, and the whole cell, is 0 by definition."""
 
 
 def compute_cube(

@@ -32,6 +32,7 @@ from zicht.indicators import _incremental, _steps, publish
 from zicht.indicators.definitions import IndicatorDefinition, load_definitions
 from zicht.indicators.engine import CUBE_SCHEMA, RAW_SCHEMA, compute_indicator, shared_tables
 from zicht.privacy.disclosure import (
+    EMPTY_COLUMN,
     SUPPRESSED,
     ZERO_COLUMN,
     apply_gate,
@@ -161,11 +162,12 @@ def _read_inputs(
         parts.append(cells)
     with _steps.step("cube assembly"):
         raw_cube = pa.concat_tables(parts) if parts else RAW_SCHEMA.empty_table()
-        zeros = {k: d.structural_zeros for k, d in definitions.items()}
-        contradicted = [
-            f"{i} {bd}={cat} ({n} cellen)"
-            for (i, bd, cat), n in contradicted_zeros(raw_cube, zeros).items()
-        ]
+        zeros = {k: d.zeros() for k, d in definitions.items()}
+        empty = {k: d.structural_empty for k, d in definitions.items()}
+        wrong = contradicted_zeros(raw_cube, zeros)
+        for k, n in contradicted_zeros(raw_cube, empty, "denominator").items():
+            wrong[k] = max(wrong.get(k, 0), n)
+        contradicted = [f"{i} {bd}={cat} ({n} cellen)" for (i, bd, cat), n in wrong.items()]
     loads = _load_summary(
         store.fetchall(
             "SELECT file, rows_in, accepted, quarantined FROM load_log ORDER BY loaded_at, file"
@@ -215,7 +217,8 @@ def gate(
     they count the same persons and households, so a quantity hidden in one is hidden in
     the other (:mod:`zicht.privacy.linked`). Returns both in their published shape."""
     staple = stapeling.append_column("dominant", pa.nulls(stapeling.num_rows, pa.float64()))
-    staple = staple.append_column(ZERO_COLUMN, pa.nulls(stapeling.num_rows, pa.bool_()))
+    for name in (ZERO_COLUMN, EMPTY_COLUMN):
+        staple = staple.append_column(name, pa.nulls(stapeling.num_rows, pa.bool_()))
     both = pa.concat_tables([cube.cast(RAW_SCHEMA), staple.cast(RAW_SCHEMA)])
     gated = apply_gate(
         both,
@@ -280,7 +283,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         cube = inputs.cube
         with _steps.step("context cells"):
             context = context_cells(store, inputs.areas.column("code").to_pylist())
-        assert_gated(cube, min_count, {k: d.structural_zeros for k, d in definitions.items()})
+        assert_gated(cube, min_count, {k: d.zeros() for k, d in definitions.items()})
         now = datetime.now(UTC)
         refresh_id = publish.new_refresh_id(now)
         meta = {

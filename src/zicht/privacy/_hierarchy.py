@@ -207,6 +207,7 @@ def hierarchy_mask(
     pool_from: int | None = None,
     narrowed: tuple[np.ndarray, np.ndarray] | None = None,
     zero: np.ndarray | None = None,
+    empty: np.ndarray | None = None,
 ) -> pa.Array:
     """The primary mask widened with the secondary suppressions of every table.
 
@@ -239,7 +240,9 @@ def hierarchy_mask(
     (:func:`zicht.privacy.secondary.suppress_fields`). ``zero`` (a boolean array over the
     rows): rates whose numerator is zero by definition (the definition's
     ``structural_zeros``), known to everyone: constants of the programs, never hidden
-    to protect another cell, and reported as known in ``known``.
+    to protect another cell, and reported as known in ``known``. ``empty`` (a boolean
+    array over the rows): cells with nobody in them by definition (``structural_empty``),
+    counted as a published 0 even with ``protect_empty``.
     """
     mask = np.asarray(pc.fill_null(primary, True).to_numpy(zero_copy_only=False), dtype=bool)
     nothing = np.zeros(len(mask), dtype=bool)
@@ -250,6 +253,7 @@ def hierarchy_mask(
         protect_empty, amount_protection_pct,
         {"protection": protection, "protect_below": protect_below}, narrowed,
         nothing if zero is None else np.asarray(zero, dtype=bool),
+        nothing if empty is None else np.asarray(empty, dtype=bool),
     )  # fmt: skip
     tables = _tables(cube)
     # Every table is protected before any result is written back (``_run_all`` returns
@@ -299,6 +303,7 @@ class _Given:
     common: dict[str, Any]
     asked: tuple[np.ndarray, np.ndarray] | None = None
     num_public: np.ndarray | None = None
+    den_public: np.ndarray | None = None
 
 
 @dataclass
@@ -339,13 +344,13 @@ def _job(given: _Given, rows: np.ndarray) -> _Job | None:
         (members[r], codes[r], breakdowns[r] or "", categories[r] or ""): r
         for r in range(len(rows))
     }
-    zero = given.num_public
-    # A cell without anyone in it is a published 0, unless it must be protected; one
-    # whose numerator is 0 by definition has nobody in it by definition too.
+    zero, nobody = given.num_public, given.den_public
+    # A cell without anyone in it is a published 0, unless it must be protected (but
+    # not one with nobody in it by definition).
     empty: set[Hashable] = {
         k for k, r in by_key.items()
         if not (dens[r] or 0) > 0
-        and (not given.protect_empty or (zero is not None and zero[rows[r]]))
+        and (not given.protect_empty or (nobody is not None and nobody[rows[r]]))
     }  # fmt: skip
     hidden: set[Hashable] = {k for k, h in zip(by_key, mask.tolist(), strict=True) if h}
     hidden -= empty

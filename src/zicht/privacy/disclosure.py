@@ -64,43 +64,54 @@ class DisclosureError(ZichtError):
 
 ZERO_COLUMN = "zero_by_definition"
 """Optional boolean column of the gate's input: the cell is a rate whose numerator is 0
-by definition (a category its definition's ``structural_zeros`` names, where the count
-is indeed 0). Everyone knows that 0, so it needs no protection and is no small count."""
+by definition (a category its definition's ``structural_zeros`` or ``structural_empty``
+names, where the count is indeed 0). Everyone knows that 0, so it needs no protection
+and is no small count."""
+
+EMPTY_COLUMN = "empty_by_definition"
+"""Optional boolean column of the gate's input: nobody is counted in the cell by
+definition (a category of ``structural_empty``: among people with bijstand nobody is
+under 18), so its denominator 0 is known to everyone as well. A denominator 0 that is
+not so by definition (no household of minors only in a wijk) is a fact about the people
+there, protected like any small count where empty cells are (linked gating)."""
 
 Zeros = Mapping[str, Mapping[Any, Iterable[str]]]
-"""Per indicator, per breakdown, the categories whose numerator is 0 by definition (the
-definitions' ``structural_zeros``, as ``indicators.json`` publishes them)."""
+"""Per indicator, per breakdown, the categories that are 0 by definition (the
+definitions' ``structural_zeros`` or ``structural_empty``, as ``indicators.json``
+publishes them)."""
 
 
-def zero_mask(cube: pa.Table, zeros: Zeros) -> np.ndarray:
-    """Per row of ``cube``, whether it is a category of ``zeros`` whose numerator is 0
-    in every row of ``cube`` that shows it. A category where the data contradict the
-    definition (:func:`contradicted_zeros`) is an ordinary count: the gate must not
-    assume a 0 that is not there everywhere."""
+def zero_mask(cube: pa.Table, zeros: Zeros, column: str = "numerator") -> np.ndarray:
+    """Per row of ``cube``, whether it is a category of ``zeros`` whose ``column``
+    (numerator or denominator) is 0 in every row of ``cube`` that shows it. A category
+    where the data contradict the definition (:func:`contradicted_zeros`) is an
+    ordinary count: the gate must not assume a 0 that is not there everywhere."""
     out = np.zeros(cube.num_rows, dtype=bool)
-    for hit, wrong in _zero_groups(cube, zeros).values():
+    for hit, wrong in _zero_groups(cube, zeros, column).values():
         if not wrong:
             out |= hit
     return out
 
 
-def contradicted_zeros(cube: pa.Table, zeros: Zeros) -> dict[tuple[str, str, str], int]:
+def contradicted_zeros(
+    cube: pa.Table, zeros: Zeros, column: str = "numerator"
+) -> dict[tuple[str, str, str], int]:
     """Per (indicator, breakdown, category) of ``zeros`` that ``cube`` contradicts, the
-    number of its cells whose numerator is not 0."""
-    return {k: wrong for k, (_, wrong) in _zero_groups(cube, zeros).items() if wrong}
+    number of its cells whose ``column`` is not 0."""
+    return {k: wrong for k, (_, wrong) in _zero_groups(cube, zeros, column).items() if wrong}
 
 
 def _zero_groups(
-    cube: pa.Table, zeros: Zeros
+    cube: pa.Table, zeros: Zeros, column: str
 ) -> dict[tuple[str, str, str], tuple[np.ndarray, int]]:
     """Per declared (indicator, breakdown, category): its rows, and how many of them
-    have a numerator other than 0 (NULL, suppressed, counts as no contradiction)."""
+    have a ``column`` other than 0 (NULL, suppressed, counts as no contradiction)."""
     out: dict[tuple[str, str, str], tuple[np.ndarray, int]] = {}
     if not cube.num_rows or not any(zeros.values()):
         return out
     ids, bds = cube.column("indicator_id"), cube.column("breakdown")
-    cats, num = cube.column("category"), cube.column("numerator")
-    other = np.asarray(pc.fill_null(pc.not_equal(num, 0.0), False).to_numpy(zero_copy_only=False))
+    cats, value = cube.column("category"), cube.column(column)
+    other = np.asarray(pc.fill_null(pc.not_equal(value, 0), False).to_numpy(zero_copy_only=False))
     for indicator, per in zeros.items():
         mine = pc.equal(ids, indicator)
         if not pc.any(mine).as_py():
@@ -115,14 +126,22 @@ def _zero_groups(
 
 
 def zeros_of(indicators: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
-    """The :data:`Zeros` of published indicator descriptions (``indicators.json``)."""
-    return {k: dict(v.get("structural_zeros") or {}) for k, v in indicators.items()}
+    """The :data:`Zeros` of published indicator descriptions (``indicators.json``):
+    the categories whose numerator is 0 by definition."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for k, v in indicators.items():
+        merged: dict[str, list[str]] = {}
+        for key in ("structural_zeros", "structural_empty"):
+            for bd, cats in (v.get(key) or {}).items():
+                merged.setdefault(bd, []).extend(c for c in cats if c not in merged.get(bd, []))
+        out[k] = merged
+    return out
 
 
-def _zero(cube: pa.Table) -> np.ndarray | None:
-    if ZERO_COLUMN not in cube.column_names:
+def _zero(cube: pa.Table, column: str = ZERO_COLUMN) -> np.ndarray | None:
+    if column not in cube.column_names:
         return None
-    col = pc.fill_null(cube.column(ZERO_COLUMN), False)
+    col = pc.fill_null(cube.column(column), False)
     zero: np.ndarray = np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
     return zero if zero.any() else None
 
@@ -204,6 +223,7 @@ def apply_gate(
                 amount_protection_pct=amount_protection_pct,
                 protect_below=min_count,
                 zero=zero,
+                empty=_zero(cube, EMPTY_COLUMN),
             )
         else:
             from zicht.privacy._hierarchy import hierarchy_mask
@@ -215,6 +235,7 @@ def apply_gate(
                 protection=width,
                 amount_protection_pct=amount_protection_pct,
                 zero=zero,
+                empty=_zero(cube, EMPTY_COLUMN),
             )
     out = cube
     for name in _GATED:

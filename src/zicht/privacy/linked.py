@@ -10,11 +10,16 @@ read from the other, and the first table's protection rested on not knowing it.
 
 So the gate links tables the way an attacker would, by their values: two series (one
 table, field, breakdown and category over every area and period) that agree wherever
-both have a cell are one quantity. Linking too much is safe (it only adds knowledge).
-Sums that hold only across tables get a cell of their own first (:func:`with_unions`:
-the 65-74 plus the 75+ of one table is the 65+ of another), so that they link too.
+both have a cell are one quantity. Sums that hold only across tables get a cell of
+their own first (:func:`with_unions`: the 65-74 plus the 75+ of one table is the 65+ of
+another), so that they link too. Linking too much is not harmless: where a series
+agrees with two of one other table, only because a rest is 0 everywhere (the 65+ with
+both the 65+ and the 65-74 where nobody over 74 has it), linking both hands the gate's
+attacker the very 0 it must protect, and no hiding can; such a series is linked only to
+the one with its own breakdown and category (:func:`_by_definition`).
 
-Then the indicators are gated one at a time (all their years in one call), each
+Every table is first protected on its own, as if the others published nothing. Then
+the indicators are gated one at a time (all their years in one call), each
 knowing which fields of its cells the others give away: constants of the attacker's
 programs, nothing to protect (the numerator, denominator and complement of a rate are
 then audited in one program). A field is given away when another table publishes it,
@@ -118,18 +123,49 @@ def link(cube: pa.Table, rows: dict[Series, dict[Key, int]]) -> list[list[Series
         return s
 
     for group in index.values():
+        agree: dict[Series, dict[str, list[Series]]] = defaultdict(lambda: defaultdict(list))
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
-                if a[0] == b[0] or find(a) == find(b):
+                if a[0] == b[0]:
                     continue
                 xa, xb = values[a], values[b]
                 common = xa.keys() & xb.keys()
                 if len(common) >= MIN_SHARED_CELLS and all(xa[k] == xb[k] for k in common):
-                    parent[max(find(a), find(b))] = min(find(a), find(b))
+                    agree[a][b[0]].append(b)
+                    agree[b][a[0]].append(a)
+        for a, per_table in agree.items():
+            for bs in per_table.values():
+                for b in _by_definition(a, bs):
+                    if a in _by_definition(b, agree[b][a[0]]):
+                        parent[max(find(a), find(b))] = min(find(a), find(b))
     groups: dict[Series, list[Series]] = defaultdict(list)
     for s in values:
         groups[find(s)].append(s)
     return [sorted(g) for g in groups.values() if len({s[0] for s in g}) > 1]
+
+
+def _label(s: Series) -> tuple[str, str]:
+    """What a series counts by its name: breakdown (an age span as an age group) and
+    category."""
+    from zicht.privacy._hierarchy import AGE, AGE_SPANS
+
+    return (AGE if s[2] == AGE_SPANS else s[2], s[3])
+
+
+def _by_definition(a: Series, candidates: list[Series]) -> list[Series]:
+    """Of the series of one other table that agree with ``a`` everywhere, those that are
+    the same quantity by definition: when there are several (the 65+ of one table
+    agrees with both the 65+ and the 65-74 of another where nobody over 74 has it), the
+    ones with ``a``'s breakdown and category; otherwise all of them.
+
+    Two categories of one table agree only when the rest of a sum is 0 in every cell,
+    which an attacker cannot see: a hidden 75+ of 0 is what the gate protects. Linking
+    the 65+ to the 65-74 as well would hand the gate's attacker that 0, and no hiding
+    could then protect it (the demo, docs/disclosure.md)."""
+    if len(candidates) < 2:
+        return candidates
+    same = [b for b in candidates if _label(b) == _label(a)]
+    return same or candidates
 
 
 class Links:
@@ -311,6 +347,7 @@ def linked_mask(
     amount_protection_pct: float = 0.0,
     protect_below: float | None = None,
     zero: np.ndarray | None = None,
+    empty: np.ndarray | None = None,
 ) -> pa.Array:
     """:func:`zicht.privacy._hierarchy.hierarchy_mask` over every table of ``cube``, one
     indicator at a time, each knowing what the others give away, again until that
@@ -318,7 +355,8 @@ def linked_mask(
 
     ``protect_below`` (the minimum cell count): only hidden counts under it need the
     protection width (default: every hidden count). ``zero``: per row, whether its
-    numerator is zero by definition (known to every table)."""
+    numerator is zero by definition (known to every table); ``empty``: whether nobody is
+    in it by definition."""
     from zicht.privacy._hierarchy import base_of, hierarchy_mask, table_of
 
     n = cube.num_rows
@@ -329,6 +367,9 @@ def linked_mask(
     public = np.zeros(cube.num_rows, dtype=bool)  # union cells are never zero by definition
     if zero is not None:
         public[:n] = zero
+    nobody = np.zeros(cube.num_rows, dtype=bool)
+    if empty is not None:
+        nobody[:n] = empty
 
     def known_now() -> tuple[np.ndarray, np.ndarray]:
         den, num = links.known(mask, loose)
@@ -366,6 +407,7 @@ def linked_mask(
             pool_from=POOL_FROM,
             narrowed=narrowed,
             zero=public[at],
+            empty=nobody[at],
         )
         loose[:, at] = narrowed
         return np.asarray(got, dtype=bool), np.stack(here)
@@ -380,6 +422,18 @@ def linked_mask(
     share = np.bincount(bases, weights=~before) / np.maximum(np.bincount(bases), 1)
     first = {int(b): (-share[b], int(b)) for b in np.unique(bases)}
 
+    # Every table first protects itself, as if the others published nothing. Gated
+    # against the others' primary publication instead, the first table assumed their
+    # small counts were as good as published wherever their own sums pinned them (the
+    # demo's 4 minors of an "overig" household, exact from bijstand_pct's other
+    # household types), could not protect its own cells and hid all of them; those
+    # tables protect such counts themselves, and hiding only grows.
+    alone = hierarchy_mask(
+        cube, areas, pa.array(before), protection=protection,
+        amount_protection_pct=amount_protection_pct, protect_empty=True,
+        protect_below=protect_below, zero=public, empty=nobody,
+    )  # fmt: skip
+    before = before | np.asarray(alone, dtype=bool)
     mask = before.copy()
     own = before.copy()  # per row, its table's own result (later tables may hide more)
     assumed = np.zeros((2, cube.num_rows), dtype=bool)  # what its table counted as known
