@@ -32,7 +32,7 @@ the minimum needs no width of its own, and its own table's sums may well pin it.
 2. The next indicator sees that. One at a time, so two tables do not each hide a
    different quantity for the same small cell (gated all at once they did: of 165
    gemeente totals at 120,000 generated inhabitants 83 were published, one at a time
-   93, with the rest of this module 98; per table 110).
+   93, with the rest of this module 108; per table 110).
 3. Until nothing changes, a table that counted on a quantity nobody gives away any
    more, or got hidden or guarded cells from a later one, is protected again.
 
