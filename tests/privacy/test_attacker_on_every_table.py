@@ -153,13 +153,14 @@ def test_linked_gating_leaves_no_hidden_count_narrow_in_all_tables_at_once(
 def test_linked_gating_publishes_most_of_what_per_table_gating_does(
     publication: Publication, linked_publication: Publication
 ) -> None:
-    """The price of linking, on the test gemeente: 763 of the 917 cells per-table
+    """The price of linking, on the test gemeente: 763 of the 917 cube cells per-table
     gating publishes (measured 2026-12-04; 724 of 908 before linking by definition and
-    the start from every table protected alone). A regression bound, not a truth. It was 811 when all tables were gated at once, counting a hidden count
-    at or above the minimum as unknown to the other tables; gated one at a time on that
-    assumption, the attacker narrowed 44 small counts (such a count may be narrowed in
-    its own table, and then it gives the others away). Before the gate knew which
-    fields other tables publish it was 424."""
+    the start from every table protected alone). A regression bound, not a truth. It
+    was 811 when all tables were gated at once, counting a hidden count at or above the
+    minimum as unknown to the other tables; gated one at a time on that assumption, the
+    attacker narrowed 44 small counts (such a count may be narrowed in its own table,
+    and then it gives the others away). Before the gate knew which fields other tables
+    publish it was 424."""
 
     def shown(p: Publication) -> int:
         return sum(r["status"] != "onderdrukt" for r in p[0])
