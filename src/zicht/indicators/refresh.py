@@ -64,9 +64,10 @@ class RefreshReport:
     """Whether the keten tables were computed afresh (False: reused, inputs unchanged)."""
     seconds_keten: float = 0.0
     contradicted_zeros: list[str] = field(default_factory=list)
-    """Categories a definition says are 0 by definition (``structural_zeros``) where
-    the data have someone after all: "indicator breakdown=category (n cellen)". The
-    gate treats them as ordinary counts; the data or the definition is wrong."""
+    """Categories a definition says are 0 by definition (``structural_zeros``,
+    ``structural_empty``) where the data have someone after all: "indicator
+    breakdown=category (n cellen)". The gate treats them as ordinary counts; the data or
+    the definition is wrong."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
