@@ -63,12 +63,9 @@ def test_refresh_warns_where_the_data_contradict_a_zero_by_definition(
     )
     result = CliRunner().invoke(main, ["refresh", "--workspace", str(ws.root)])
     assert result.exit_code == 0, result.output
-    with ws.store(read_only=True) as store:
-        cells = compute_indicator(
-            store, load_definitions(ws.root / "indicators")["wmo_per_1000"], ws.settings, 2024
-        ).to_pylist()
-    having = {c["category"] for c in cells if c["breakdown"] == "leeftijd" and c["numerator"]}
-    assert having  # the claim is wrong somewhere
+    # conftest.py: the Wmo clients a09, a10 (born 1980), b04 (1970), c05 (1990) and d01
+    # (1960, 2023 only) are all 27 to 64 years old, so only that age group has some.
+    having = {"27-64"}
     warned = {
         line.split("leeftijd=")[1].split(" ")[0]
         for line in result.output.splitlines()

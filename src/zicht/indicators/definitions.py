@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zicht.config import SETTINGS, Settings
 from zicht.model._yaml import read_mapping, validate
-from zicht.privacy.disclosure import RATE_UNITS
+from zicht.privacy.disclosure import RATE_UNITS, merged_zeros
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "indicators"
 
@@ -180,10 +180,7 @@ class IndicatorDefinition(BaseModel):
     def zeros(self) -> dict[str, tuple[str, ...]]:
         """Per breakdown the categories whose numerator is 0 by definition (those of
         ``structural_zeros`` and of ``structural_empty``)."""
-        out: dict[str, tuple[str, ...]] = {str(k): v for k, v in self.structural_zeros.items()}
-        for name, categories in self.structural_empty.items():
-            out[name] = tuple(dict.fromkeys((*out.get(name, ()), *categories)))
-        return out
+        return merged_zeros(self.structural_zeros, self.structural_empty)
 
     def public(self) -> dict[str, Any]:
         """The fields ``indicators.json`` publishes."""

@@ -125,20 +125,27 @@ def _zero_groups(
     return out
 
 
-def zeros_of(indicators: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
-    """The :data:`Zeros` of published indicator descriptions (``indicators.json``):
-    the categories whose numerator is 0 by definition."""
-    out: dict[str, dict[str, list[str]]] = {}
-    for k, v in indicators.items():
-        merged: dict[str, list[str]] = {}
-        for key in ("structural_zeros", "structural_empty"):
-            for bd, cats in (v.get(key) or {}).items():
-                merged.setdefault(bd, []).extend(c for c in cats if c not in merged.get(bd, []))
-        out[k] = merged
+def merged_zeros(*declared: Mapping[Any, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """Per breakdown the categories of all ``declared`` mappings (``structural_zeros``
+    and ``structural_empty``: in both the numerator is 0 by definition), in order."""
+    out: dict[str, tuple[str, ...]] = {}
+    for per in declared:
+        for bd, cats in per.items():
+            out[str(bd)] = tuple(dict.fromkeys((*out.get(str(bd), ()), *cats)))
     return out
 
 
-def _zero(cube: pa.Table, column: str = ZERO_COLUMN) -> np.ndarray | None:
+def zeros_of(indicators: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The :data:`Zeros` of published indicator descriptions (``indicators.json``):
+    the categories whose numerator is 0 by definition."""
+    return {
+        k: merged_zeros(v.get("structural_zeros") or {}, v.get("structural_empty") or {})
+        for k, v in indicators.items()
+    }
+
+
+def _flag(cube: pa.Table, column: str) -> np.ndarray | None:
+    """A boolean column of the gate's input as an array (None: absent or never set)."""
     if column not in cube.column_names:
         return None
     col = pc.fill_null(cube.column(column), False)
@@ -203,7 +210,7 @@ def apply_gate(
     >>> apply_gate(t, 10).column("status").to_pylist()
     ['onderdrukt']
     """
-    zero = _zero(cube)
+    zero, empty = _flag(cube, ZERO_COLUMN), _flag(cube, EMPTY_COLUMN)
     mask = _suppress_mask(cube, min_count, zero)
     if dominance_pct > 0 and "dominant" in cube.column_names:
         share = pc.multiply(pc.cast(cube.column("numerator"), pa.float64()), dominance_pct / 100)
@@ -223,7 +230,7 @@ def apply_gate(
                 amount_protection_pct=amount_protection_pct,
                 protect_below=min_count,
                 zero=zero,
-                empty=_zero(cube, EMPTY_COLUMN),
+                empty=empty,
             )
         else:
             from zicht.privacy._hierarchy import hierarchy_mask
@@ -235,7 +242,7 @@ def apply_gate(
                 protection=width,
                 amount_protection_pct=amount_protection_pct,
                 zero=zero,
-                empty=_zero(cube, EMPTY_COLUMN),
+                empty=empty,
             )
     out = cube
     for name in _GATED:

@@ -378,7 +378,8 @@ def _cycles(shape: _Shape) -> tuple[np.ndarray, np.ndarray] | None:
     ra, rb = shape.rows[first[two]], shape.rows[first[two] + 1]
     rise: list[np.ndarray] = []
     fall: list[np.ndarray] = []
-    # Cycles of two: cells in the same two sums.
+    # Cycles of two: cells in the same two sums (stacked twice, to the shape of the
+    # cycles of four; a cell counted twice changes no minimum).
     key = np.minimum(ra, rb).astype(np.int64) * shape.m + np.maximum(ra, rb)
     order = np.argsort(key, kind="stable")
     i, j = _pairs(key[order])
@@ -428,10 +429,9 @@ def _cycle_span(shape: _Shape, truth: np.ndarray) -> tuple[np.ndarray, np.ndarra
     out the true point moved along it either way, as far as the falling cells allow;
     two cells in the same two sums make a cycle of two. Those points prove many cells
     of such groups wide without a program; only what they prove is used."""
-    low, high = truth.copy(), truth.copy()
     cycles = shape.cycles
     if cycles is None:
-        return low, high
+        return truth.copy(), truth.copy()
     rise, fall = cycles
     least_rise, least_fall = truth[rise].min(axis=0), truth[fall].min(axis=0)
     up, down = np.zeros(len(truth)), np.zeros(len(truth))
@@ -441,7 +441,7 @@ def _cycle_span(shape: _Shape, truth: np.ndarray) -> tuple[np.ndarray, np.ndarra
     for cells in fall:  # and backwards
         np.maximum.at(up, cells, least_rise)
         np.maximum.at(down, cells, least_fall)
-    return np.minimum(low, truth - down * (1 - 1e-9)), np.maximum(high, truth + up * (1 - 1e-9))
+    return truth - down * (1 - 1e-9), truth + up * (1 - 1e-9)  # just inside
 
 
 NULL_SPACE_UP_TO = 64
