@@ -143,12 +143,8 @@ def refresh(workspace: Path, as_json: bool) -> None:
         f"perioden {', '.join(map(str, report.periods))} ({report.seconds:.1f} s)"
     )
     click.echo(f"Keten, stapeling, signalen en datakwaliteit: {len(keten)} tabellen")
-    for item in report.contradicted_zeros:
-        click.echo(
-            f"Let op: {item} is volgens de definitie altijd 0, maar niet in de "
-            "gegevens; behandeld als gewone telling",
-            err=True,
-        )
+    for line in report.warnings():
+        click.echo(line, err=True)
 
 
 @main.command()

@@ -32,7 +32,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Disclosure gate: counts below this are suppressed, "
         "and so are rates whose numerator or denominator is below it.",
     ),
-    Setting("youth_max_age", 17, "Oldest age (in whole years on 1 January) counted as youth."),
+    Setting(
+        "youth_max_age",
+        17,
+        "Oldest age counted as youth, in whole years on 31 December of the period "
+        "(period minus birth year: zicht keeps no birth dates).",
+    ),
     Setting("term_days_wmo_onderzoek", 42, "Wmo 2015: days from melding to end of onderzoek."),
     Setting("term_days_wmo_beschikking", 14, "Wmo 2015: days from aanvraag to beschikking."),
     Setting(
@@ -66,12 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "gate_linked_tables",
-        0,
-        "Disclosure gate: 1 gates every table of a refresh together, each knowing what "
-        "the others give away (empty cells are protected like small counts), so that "
-        "no table's figures narrow another's hidden counts, but on the demo it hides "
-        "every figure of bijstand_pct and wmo_per_1000; 0 (default): every table on its "
-        "own, faster, but a count hidden in one table can be read from others.",
+        1,
+        "Disclosure gate: 1 (default) gates every table of a refresh together, each "
+        "knowing what the others give away (empty cells are protected like small counts), "
+        "so that no table's figures narrow another's hidden counts; 0: every table on its "
+        "own, about three times faster, but a count hidden in one table can then be read "
+        "from the figures of others.",
     ),
     Setting(
         "istandaarden_dir",

@@ -181,6 +181,8 @@ def run_demo(
         f"  Gepubliceerde cellen:                  {report.published} "
         f"({report.suppressed} onderdrukt)"
     )
+    for line in report.warnings():
+        echo(f"  {line}")
     echo("  Gebruikers van het dashboard (één per rol; wachtwoorden worden niet bewaard):")
     for name, (role, password) in users.items():
         echo(f"    {name:<13} {password}   ({role.value})")

@@ -239,7 +239,7 @@ def test_default_gate_suppresses_and_nulls_small_cells(make_ws: MakeWs) -> None:
 
 
 def test_gate_threshold_three(make_ws: MakeWs) -> None:
-    """Per table (``gate_linked_tables = 0``, the default), where a secondary
+    """Per table (``gate_linked_tables = 0``), where a secondary
     suppression can only come from a small cell of the same indicator and year."""
     ws = make_ws(min_cell_count=3, linked=False)
     refresh(ws)
@@ -271,10 +271,10 @@ def test_gate_threshold_three(make_ws: MakeWs) -> None:
 
 
 def test_gate_threshold_three_linked(make_ws: MakeWs) -> None:
-    """Linked (``gate_linked_tables = 1``): every small cell hidden, every published one
-    the hand-made figure; a secondary suppression may come from another indicator of
-    the same year that shares a quantity, so only years with a small cell somewhere
-    have them."""
+    """Linked (``gate_linked_tables = 1``, the default): every small cell hidden, every
+    published one the hand-made figure; a secondary suppression may come from another
+    indicator of the same year that shares a quantity, so only years with a small cell
+    somewhere have them."""
     ws = make_ws(min_cell_count=3, linked=True)
     refresh(ws)
     cells = _cells(ws)

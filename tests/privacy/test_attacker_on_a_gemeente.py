@@ -8,8 +8,8 @@ breakdown), takes the true value of every suppressed cell from the ungated engin
 solves min and max of each suppressed cell with HiGHS (the reference attacker,
 not the suppressor's own audit) for the denominator, and for rates also the numerator
 and the complement: no interval may be narrower than the minimum cell count. Both
-ways of gating: per table (``gate_linked_tables = 0``, the default) every hidden count
-is protected; linked the counts under the minimum, zeros included, since a larger
+ways of gating: per table (``gate_linked_tables = 0``) every hidden count
+is protected; linked (the default) the counts under the minimum, zeros included, since a larger
 count could have been published (docs/disclosure.md, "Linked tables").
 """
 

@@ -74,13 +74,13 @@ def _publish(root: Path, linked: bool) -> Publication:
 
 @pytest.fixture(scope="module")
 def publication(tmp_path_factory: pytest.TempPathFactory) -> Publication:
-    """Every table gated on its own (``gate_linked_tables = 0``, the default)."""
+    """Every table gated on its own (``gate_linked_tables = 0``)."""
     return _publish(tmp_path_factory.mktemp("attack_all"), linked=False)
 
 
 @pytest.fixture(scope="module")
 def linked_publication(tmp_path_factory: pytest.TempPathFactory) -> Publication:
-    """All tables gated together (``gate_linked_tables = 1``)."""
+    """All tables gated together (``gate_linked_tables = 1``, the default)."""
     return _publish(tmp_path_factory.mktemp("attack_linked"), linked=True)
 
 
@@ -120,7 +120,7 @@ def test_no_hidden_count_can_be_narrowed(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known leak of the default (gate_linked_tables = 0): the gate runs per indicator "
+    reason="known leak of gate_linked_tables = 0: the gate runs per indicator "
     "and per stapeling family, so one quantity published in two tables (persons with two "
     "laws in the cube and in keten_stapeling, the inhabitants behind two rates) can be "
     "hidden in one and shown in the other",

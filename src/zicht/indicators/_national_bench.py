@@ -3,10 +3,12 @@ refresh of 17.9 million generated inhabitants.
 
 Run as ``python -m zicht.indicators._national_bench gate`` (secondary suppression of
 every buurt, wijk and gemeente of the Netherlands: 25 indicators × 5 years) or
-``... refresh [SCALE] [--no-gate] [--memory-mib=N]`` (canonical tables of 17.9 million
+``... refresh [SCALE] [--no-gate] [--per-table] [--memory-mib=N]`` (canonical tables of 17.9 million
 persons × SCALE generated in DuckDB, then the real refresh with DuckDB's memory bounded to
 N MiB, default 6144, printing every step's wall and CPU seconds and memory to stderr as it
-ends; ``--no-gate``: primary suppression only). Prints one JSON object.
+ends; ``--no-gate``: primary suppression only; ``--per-table``: every table gated on its
+own, as all national runs before 2026-12-04, instead of the default linked gating).
+Prints one JSON object.
 
 The geography is the real one where the shared data has it (``nl_wijken_2024.geojson``:
 every wijk with its gemeente; ``nl_gemeenten_2024.geojson``: inhabitants per gemeente);
@@ -363,6 +365,7 @@ def bench_national_refresh(
     workdir: Path | None = None,
     gate: bool = True,
     scale: float = 1.0,
+    linked: bool = True,
 ) -> dict[str, Any]:
     """Generate the country in DuckDB (timed on its own), then time the real
     :func:`zicht.indicators.refresh.refresh` step by step (every indicator's query,
@@ -384,9 +387,7 @@ def bench_national_refresh(
             boundary_year=PERIODS[-1],
         )  # fmt: skip
         ws.set_setting("refresh_memory_mib", memory_mib)
-        # Per table (the default), as every national run so far: linked gating has not
-        # been measured at this scale.
-        ws.set_setting("gate_linked_tables", 0)
+        ws.set_setting("gate_linked_tables", int(linked))
         w0, c0 = time.perf_counter(), _steps.cpu_seconds()
         with ws.store() as store:
             store.limit_memory(memory_mib)
@@ -418,7 +419,11 @@ def bench_national_refresh(
         "inhabitants": sum(inhabitants.values()),
         "rows": rows,
         "refresh_memory_mib": memory_mib,
-        "gate": "primary and secondary (per table)" if gate else "primary only",
+        "gate": (
+            f"primary and secondary ({'linked' if linked else 'per table'})"
+            if gate
+            else "primary only"
+        ),
         "generate": generate,
         "refresh_wall_s": round(wall, 1),
         "refresh_cpu_s": round(cpu, 1),
@@ -446,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
                 next((a.split("=", 1)[1] for a in args if a.startswith("--memory-mib=")), 6144)
             ),
             scale=float(next((a for a in args[1:] if not a.startswith("-")), "1")),
+            linked="--per-table" not in args,
         ),
     }
     if what not in runs:

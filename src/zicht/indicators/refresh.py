@@ -72,6 +72,14 @@ class RefreshReport:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def warnings(self) -> list[str]:
+        """What the refresh noticed but did not stop for, one Dutch line each."""
+        return [
+            f"Let op: {item} is volgens de definitie altijd 0, maar niet in de gegevens; "
+            "behandeld als gewone telling"
+            for item in self.contradicted_zeros
+        ]
+
 
 @dataclass(frozen=True)
 class _Inputs:

@@ -20,6 +20,8 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 LOOKBACK_YEARS = 4  # spells may start this long before the first period
+AOW_AGE = 67
+OLD_AGE_PWET_RATE = 0.0012  # yearly start rate of bijstand above the AOW age
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class ProductType:
     price_cents: int  # per unit
     toewijzing: bool  # delivered by a provider under an iJw/iWmo toewijzing
     median_days: int
+    min_age: int = 0  # nobody younger starts it (age at the start of the spell)
 
 
 JEUGD = (
@@ -44,7 +47,8 @@ JEUGD = (
     ProductType("35", 0.05, 0.05, "14", "4", (28, 31), 6_000, True, 700),
     ProductType("43", 0.05, 0.05, "14", "4", (28, 31), 22_000, True, 400),
     ProductType("46", 0.04, 0.04, "14", "6", (3, 28), 30_000, True, 40),
-    ProductType("47", 0.03, 0.03, "82", "4", (1, 1), 190_000, True, 300),
+    # Jeugdreclassering follows a criminal-law decision: not under 12 (Sr art. 486).
+    ProductType("47", 0.03, 0.03, "82", "4", (1, 1), 190_000, True, 300, min_age=12),
     ProductType("48", 0.12, 0.12, "82", "4", (1, 1), 210_000, True, 420),
 )
 WMO = (
@@ -96,7 +100,9 @@ def _age_rate(law: str, age: FloatArray) -> FloatArray:
             0.14,
         )
     elif law == "pwet":
-        r = np.where((age >= 18) & (age < 67), 0.0115, 0.0)
+        # Above the AOW age the SVB pays most supplements (AIO), but a few people keep
+        # bijstand from the gemeente; CBS counts them as "AOW-leeftijd en ouder".
+        r = np.select([age < 18, age < AOW_AGE], [0.0, 0.0115], OLD_AGE_PWET_RATE)
     else:
         r = np.where((age >= 18) & (age < 80), 0.0045, 0.0)
     return np.asarray(r, dtype=np.float64)
@@ -163,11 +169,11 @@ def make(
         types = JEUGD if law == "jeugd" else WMO
         w_young = np.array([t.weight_young for t in types])
         w_old = np.array([t.weight_old for t in types])
-        old = age >= 65
-        cdf_young, cdf_old = np.cumsum(w_young / w_young.sum()), np.cumsum(w_old / w_old.sum())
-        u = rng.random(n)
-        kind = np.where(old, np.searchsorted(cdf_old, u), np.searchsorted(cdf_young, u))
-        kind = np.minimum(kind, len(types) - 1).astype(np.int64)
+        min_age = np.array([t.min_age for t in types])
+        weights = np.where((age >= 65)[:, None], w_old, w_young) * (age[:, None] >= min_age)
+        cdf = np.cumsum(weights, axis=1)
+        u = rng.random(n) * cdf[:, -1]
+        kind = np.minimum((cdf <= u[:, None]).sum(axis=1), len(types) - 1).astype(np.int64)
         median = np.array([t.median_days for t in types], dtype=np.float64)[kind]
     elif law == "pwet":
         kind = np.zeros(n, dtype=np.int64)
@@ -184,6 +190,8 @@ def make(
             sel = np.flatnonzero(rng.random(n) < share)
             s2 = start[sel] + rng.integers(30, 200, len(sel))
             ok = s2 < np.minimum(pop.death[person[sel]], extraction)
+            # Not from the AOW age on: nobody there has to work.
+            ok &= (s2 - pop.birth[person[sel]]) / 365.25 < AOW_AGE
             sel, s2 = sel[ok], s2[ok]
             e2, d2 = _ends(rng, pop, person[sel], s2, np.full(len(sel), dur), extraction)
             parts.append((person[sel], s2, e2, d2, np.full(len(sel), k, dtype=np.int64)))
@@ -194,6 +202,10 @@ def make(
         sel = np.flatnonzero(rng.random(len(person)) < share)
         types = JEUGD if law == "jeugd" else WMO
         other = (kind[sel] + rng.integers(1, len(types), len(sel))) % len(types)
+        # A product the person is too young for moves on to the next one.
+        min_age = np.array([t.min_age for t in types])
+        while (bad := (age[sel] < min_age[other]) | (other == kind[sel])).any():
+            other = np.where(bad, (other + 1) % len(types), other)
         person, start, end = (np.concatenate([a, a[sel]]) for a in (person, start, end))
         died = np.concatenate([died, died[sel]])
         kind = np.concatenate([kind, other])
