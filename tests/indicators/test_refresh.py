@@ -417,3 +417,48 @@ def test_dominance_rule_suppresses_a_lone_clients_costs(make_ws: MakeWs) -> None
     assert cells[("kosten_per_client_wmo", B22, 2023)]["status"] == "onderdrukt"
     assert cells[("kosten_per_client_jeugd", GM, 2023)]["status"] == "gepubliceerd"
     assert cells[("kosten_per_client_wmo", GM, 2023)]["status"] == "gepubliceerd"
+
+
+def test_a_changed_youth_age_moves_the_youth_bands_and_drops_the_zeros_resting_on_it(
+    make_ws: MakeWs,
+) -> None:
+    """With ``youth_max_age`` 18, e01 (born 2006, conftest.py) is youth in 2024: the
+    youth tables' top band is "12-18" and holds a01..a08 (14), b01..b03 (12) and e01,
+    while the "0-17" of a table of all inhabitants stays the minors (a01..a08, b01..b03,
+    c01..c04) and e01 is 18-26. The zeros by definition of the four definitions that
+    read the setting (through ``household_period``, where a household of "youth" only
+    is no longer one of minors) are not used, and the refresh says so."""
+    from zicht.indicators.engine import compute_cube, settled
+
+    ws = make_ws()
+    ws.set_setting("youth_max_age", 18)
+    definitions, dropped = settled(load_definitions(), ws.settings)
+    with ws.store(read_only=True) as store:
+        cube = compute_cube(store, definitions, ws.settings, 2024).to_pylist()
+
+    def den(indicator: str, category: str) -> int | None:
+        got = [
+            c["denominator"] for c in cube
+            if (c["indicator_id"], c["level"], c["period"], c["breakdown"], c["category"])
+            == (indicator, "gemeente", 2024, "leeftijd", category)
+        ]  # fmt: skip
+        return got[0] if got else None
+
+    assert den("jeugdhulp_pct", "12-18") == 12
+    assert den("jeugdhulp_pct", "12-17") is None
+    assert den("wmo_per_1000", "0-17") == 15
+    assert den("wmo_per_1000", "18-26") == 1
+    expected = ["bijstand_pct", "bijstand_uitstroom_pct", "jeugdreclassering_pct"]
+    expected += ["re_integratie_pct"]
+    assert sorted(d.split(" ")[0] for d in dropped) == expected
+    assert all(d.endswith("(youth_max_age = 18)") for d in dropped)
+    assert all(not definitions[k].zeros() for k in expected)
+
+    report = refresh(ws)
+    assert sorted(report.unsettled_zeros) == sorted(dropped)
+    assert all(line.startswith("Let op: ") for line in report.warnings())
+    snap = load_current(ws.root)
+    assert snap is not None
+    assert not any(zeros_of(snap.indicators)[k] for k in expected)
+    # At the default they are there (so the last check can fail).
+    assert zeros_of({k: d.public() for k, d in load_definitions().items()})["bijstand_pct"]

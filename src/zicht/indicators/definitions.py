@@ -50,7 +50,7 @@ from zicht.privacy.disclosure import RATE_UNITS, merged_zeros
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults" / "indicators"
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 INT_SETTINGS = frozenset(
     s.name for s in SETTINGS if isinstance(s.default, int) and not isinstance(s.default, bool)
 )
@@ -155,7 +155,7 @@ class IndicatorDefinition(BaseModel):
         self._check_zeros()
         if self.kind != "rate" and self.unit in RATE_UNITS:
             raise ValueError(f"unit: {self.unit!r} hoort bij kind rate")
-        for name in _PLACEHOLDER.findall(self.facts):
+        for name in PLACEHOLDER.findall(self.facts):
             if name not in INT_SETTINGS:
                 raise ValueError(f"facts: onbekende of niet-gehele instelling {{{name}}}")
         return self
@@ -200,7 +200,7 @@ class IndicatorDefinition(BaseModel):
 
     def facts_sql(self, settings: Settings) -> str:
         """``facts`` with every ``{setting}`` replaced by its integer value."""
-        return _PLACEHOLDER.sub(lambda m: str(settings.get_int(m.group(1))), self.facts)
+        return PLACEHOLDER.sub(lambda m: str(settings.get_int(m.group(1))), self.facts)
 
 
 def load_file(path: Path) -> IndicatorDefinition:

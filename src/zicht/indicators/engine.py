@@ -21,9 +21,14 @@ from contextvars import ContextVar
 
 import pyarrow as pa
 
-from zicht.config import Settings
+from zicht.config import SETTINGS, Settings
 from zicht.indicators import _dialect, _steps
-from zicht.indicators.definitions import BREAKDOWNS, FIXED_CATEGORIES, IndicatorDefinition
+from zicht.indicators.definitions import (
+    BREAKDOWNS,
+    FIXED_CATEGORIES,
+    PLACEHOLDER,
+    IndicatorDefinition,
+)
 from zicht.model.schema import LEVELS
 from zicht.privacy.disclosure import EMPTY_COLUMN, ZERO_COLUMN, zero_mask
 from zicht.store import Store
@@ -83,6 +88,44 @@ Alone, a definition's query gets each as a CTE (so the SQL shown to an analyst i
 self-contained); inside :func:`shared_tables` (a refresh, :func:`compute_cube`) each is
 computed once as a temporary table and read by every definition naming it, instead of
 grouping the whole ``person_period`` once per definition."""
+
+
+def settings_read(definition: IndicatorDefinition) -> set[str]:
+    """The settings a definition's facts read: its own ``{placeholders}`` and those of
+    the :data:`SHARED` relations it names (``household_period`` counts a household's
+    youth by ``youth_max_age``)."""
+    text = definition.facts + "".join(
+        sql for name, sql in SHARED.items() if re.search(rf"\b{name}\b", definition.facts)
+    )
+    return set(PLACEHOLDER.findall(text))
+
+
+def settled(
+    definitions: Mapping[str, IndicatorDefinition], settings: Settings
+) -> tuple[dict[str, IndicatorDefinition], list[str]]:
+    """The definitions without their zeros by definition (``structural_zeros``,
+    ``structural_empty``) where a setting their facts read differs from its default,
+    and those, one "indicator (setting = value)" each. A declaration holds by law for
+    the settings it was written for: with ``youth_max_age`` 22, bijstand's "0-17" and
+    a household of "minors" only hold young adults, who may have bijstand. Dropped, such
+    a category is an ordinary count, which is always safe."""
+    defaults = {s.name: s.default for s in SETTINGS}
+    out: dict[str, IndicatorDefinition] = {}
+    dropped: list[str] = []
+    for key, definition in definitions.items():
+        changed = sorted(
+            name for name in settings_read(definition)
+            if settings.get_int(name) != defaults[name]
+        )  # fmt: skip
+        if changed and (definition.structural_zeros or definition.structural_empty):
+            definition = definition.model_copy(
+                update={"structural_zeros": {}, "structural_empty": {}}
+            )
+            values = ", ".join(f"{name} = {settings.get_int(name)}" for name in changed)
+            dropped.append(f"{key} ({values})")
+        out[key] = definition
+    return out, dropped
+
 
 _TEMPLATE = """\
 WITH {shared}facts AS (

@@ -30,7 +30,13 @@ from zicht.config import Settings
 from zicht.errors import RefreshError
 from zicht.indicators import _incremental, _steps, publish
 from zicht.indicators.definitions import IndicatorDefinition, load_definitions
-from zicht.indicators.engine import CUBE_SCHEMA, RAW_SCHEMA, compute_indicator, shared_tables
+from zicht.indicators.engine import (
+    CUBE_SCHEMA,
+    RAW_SCHEMA,
+    compute_indicator,
+    settled,
+    shared_tables,
+)
 from zicht.privacy.disclosure import (
     EMPTY_COLUMN,
     SUPPRESSED,
@@ -68,6 +74,9 @@ class RefreshReport:
     ``structural_empty``) where the data have someone after all: "indicator
     breakdown=category (n cellen)". The gate treats them as ordinary counts; the data or
     the definition is wrong."""
+    unsettled_zeros: list[str] = field(default_factory=list)
+    """Definitions whose zeros by definition were not used because a setting their
+    facts read is not its default: "indicator (setting = value)"."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +87,10 @@ class RefreshReport:
             f"Let op: {item} is volgens de definitie altijd 0, maar niet in de gegevens; "
             "behandeld als gewone telling"
             for item in self.contradicted_zeros
+        ] + [
+            f"Let op: {item}: de nullen volgens de definitie gelden bij de "
+            "standaardinstelling; nu behandeld als gewone telling"
+            for item in self.unsettled_zeros
         ]
 
 
@@ -283,7 +296,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
     started = time.perf_counter()
     settings = ws.settings
     min_count = settings.get_int("min_cell_count")
-    definitions = load_definitions(ws.root / WORKSPACE_INDICATORS_DIR)
+    definitions, unsettled = settled(load_definitions(ws.root / WORKSPACE_INDICATORS_DIR), settings)
     published_dir = ws.published_dir
     with ws.store() as store:
         store.limit_memory(settings.get_int("refresh_memory_mib"))
@@ -345,4 +358,5 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
         keten_recomputed=inputs.keten_recomputed,
         seconds_keten=round(inputs.seconds_keten, 3),
         contradicted_zeros=inputs.contradicted_zeros,
+        unsettled_zeros=unsettled,
     )
