@@ -3,12 +3,12 @@ refresh of 17.9 million generated inhabitants.
 
 Run as ``python -m zicht.indicators._national_bench gate`` (secondary suppression of
 every buurt, wijk and gemeente of the Netherlands: 25 indicators × 5 years) or
-``... refresh [SCALE] [--no-gate] [--per-table] [--memory-mib=N]`` (canonical tables of 17.9 million
-persons × SCALE generated in DuckDB, then the real refresh with DuckDB's memory bounded to
-N MiB, default 6144, printing every step's wall and CPU seconds and memory to stderr as it
-ends; ``--no-gate``: primary suppression only; ``--per-table``: every table gated on its
-own, as all national runs before 2026-12-04, instead of the default linked gating).
-Prints one JSON object.
+``... refresh [SCALE] [--no-gate] [--per-table] [--memory-mib=N]`` (canonical tables of
+17.9 million persons × SCALE generated in DuckDB, then the real refresh with DuckDB's
+memory bounded to N MiB, default 6144, printing every step's wall and CPU seconds and
+memory to stderr as it ends; ``--no-gate``: primary suppression only; ``--per-table``:
+every table gated on its own, as all national runs before 2026-12-04, instead of the
+default linked gating). Prints one JSON object.
 
 The geography is the real one where the shared data has it (``nl_wijken_2024.geojson``:
 every wijk with its gemeente; ``nl_gemeenten_2024.geojson``: inhabitants per gemeente);
