@@ -33,8 +33,15 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from zicht.analysis import stapeling
+from zicht.indicators.definitions import load_definitions
+from zicht.indicators.engine import compute_cube
 from zicht.privacy.disclosure import EMPTY_COLUMN, ZERO_COLUMN
 from zicht.privacy.secondary import Constraint
+from zicht.workspace import Workspace
 
 Var = tuple[str, str, str, str, str]
 """(table, field, area_code, breakdown, category)."""
@@ -361,3 +368,35 @@ def _stapeling_sums(
             )  # fmt: skip
             out.append(Constraint((count, "den", code, bd, k), members))
     return out
+
+
+def table_rows(table: pa.Table, keten: bool) -> list[dict[str, Any]]:
+    """The rows of a cube (``keten`` False) or of ``keten_stapeling``, each with the
+    ``table`` :func:`build` reads (a keten row's combination is its table)."""
+    rows = table.to_pylist()
+    for r in rows:
+        if keten:
+            r["table"] = "keten:" + r["indicator_id"] + "|" + (r["breakdown"] or "")
+            r["breakdown"] = r["category"] = ""
+        else:
+            r["table"] = r["indicator_id"]
+    return rows
+
+
+def read_publication(
+    ws: Workspace, boundary_year: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    """What :func:`build` needs from a refreshed workspace: the published rows of the
+    cube and ``keten_stapeling``, their true values from the ungated engine, and every
+    area's parent."""
+    snap = ws.published_dir / (ws.published_dir / "CURRENT").read_text().strip()
+    published = table_rows(pq.read_table(snap / "cube.parquet"), False)
+    published += table_rows(pq.read_table(snap / "keten_stapeling.parquet"), True)
+    areas = pq.read_table(snap / "areas.parquet").to_pylist()
+    parent = {a["code"]: a["parent_code"] for a in areas if a["parent_code"]}
+    with ws.store(read_only=True) as store:
+        truth = table_rows(
+            compute_cube(store, load_definitions(), ws.settings, boundary_year), False
+        )
+        truth += table_rows(stapeling.cells(store, boundary_year), True)
+    return published, truth, parent

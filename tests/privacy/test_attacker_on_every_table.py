@@ -14,19 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from zicht.analysis import stapeling
 from zicht.indicators._bench import canonical
 from zicht.indicators.definitions import load_definitions
-from zicht.indicators.engine import compute_cube
 from zicht.indicators.refresh import refresh
 from zicht.privacy.secondary import attack, narrow
 from zicht.workspace import Workspace
 
-from ._published_attack import Period, build
+from ._published_attack import Period, build, read_publication
 
 pytestmark = pytest.mark.slow  # about 2 min CPU: some 4,800 hidden counts per attack
 
@@ -34,17 +30,6 @@ PERIODS = (2024, 2025)
 WMO = ("01", "02", "05", "06")
 """Hulp bij het huishouden (01) among other products, so persons with hbh are not all
 persons with Wmo (with one category the two indicators would be one quantity)."""
-
-
-def _rows(table: pa.Table, keten: bool) -> list[dict[str, Any]]:
-    rows = table.to_pylist()
-    for r in rows:
-        if keten:
-            r["table"] = "keten:" + r["indicator_id"] + "|" + (r["breakdown"] or "")
-            r["breakdown"] = r["category"] = ""
-        else:
-            r["table"] = r["indicator_id"]
-    return rows
 
 
 Publication = tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str], int]
@@ -61,14 +46,7 @@ def _publish(root: Path, linked: bool) -> Publication:
         ).items():
             store.insert_arrow(name, t)
     assert refresh(ws).keten  # the keten tables are in the same snapshot
-    snap = ws.published_dir / (ws.published_dir / "CURRENT").read_text().strip()
-    published = _rows(pq.read_table(snap / "cube.parquet"), False)
-    published += _rows(pq.read_table(snap / "keten_stapeling.parquet"), True)
-    areas = pq.read_table(snap / "areas.parquet").to_pylist()
-    parent = {a["code"]: a["parent_code"] for a in areas if a["parent_code"]}
-    with ws.store(read_only=True) as store:
-        truth = _rows(compute_cube(store, load_definitions(), ws.settings, PERIODS[-1]), False)
-        truth += _rows(stapeling.cells(store, PERIODS[-1]), True)
+    published, truth, parent = read_publication(ws, PERIODS[-1])
     return published, truth, parent, ws.settings.get_int("min_cell_count")
 
 
