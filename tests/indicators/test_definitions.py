@@ -118,6 +118,16 @@ def test_unknown_setting_in_facts_is_refused(tmp_path: Path) -> None:
         load_file(path)
 
 
+def test_unknown_setting_in_the_description_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bijstand_pct.yaml"
+    path.write_text(
+        GOOD.replace("Percentage van de inwoners", "Percentage van de {gemeente_naam}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(MappingError, match="veld description"):
+        load_file(path)
+
+
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "x.yaml"
     path.write_text("id: x\ntitle: [unclosed\n", encoding="utf-8")

@@ -461,4 +461,9 @@ def test_a_changed_youth_age_moves_the_youth_bands_and_drops_the_zeros_resting_o
     assert snap is not None
     assert not any(zeros_of(snap.indicators)[k] for k in expected)
     # At the default they are there (so the last check can fail).
-    assert zeros_of({k: d.public() for k, d in load_definitions().items()})["bijstand_pct"]
+    ws.set_setting("youth_max_age", 17)
+    default = {k: d.public(ws.settings) for k, d in load_definitions().items()}
+    assert zeros_of(default)["bijstand_pct"]
+    # The youth tables' descriptions name the setting's age.
+    assert "0 tot en met 18 jaar" in snap.indicators["jeugdhulp_pct"]["description"]
+    assert "0 tot en met 17 jaar" in default["jeugdhulp_pct"]["description"]

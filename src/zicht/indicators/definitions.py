@@ -155,10 +155,14 @@ class IndicatorDefinition(BaseModel):
         self._check_zeros()
         if self.kind != "rate" and self.unit in RATE_UNITS:
             raise ValueError(f"unit: {self.unit!r} hoort bij kind rate")
-        for name in PLACEHOLDER.findall(self.facts):
-            if name not in INT_SETTINGS:
-                raise ValueError(f"facts: onbekende of niet-gehele instelling {{{name}}}")
+        self._check_placeholders()
         return self
+
+    def _check_placeholders(self) -> None:
+        for key, text in (("facts", self.facts), ("description", self.description)):
+            for name in PLACEHOLDER.findall(text):
+                if name not in INT_SETTINGS:
+                    raise ValueError(f"{key}: onbekende of niet-gehele instelling {{{name}}}")
 
     def _check_zeros(self) -> None:
         for key, declared in (("structural_zeros", self.structural_zeros),
@@ -182,11 +186,12 @@ class IndicatorDefinition(BaseModel):
         ``structural_zeros`` and of ``structural_empty``)."""
         return merged_zeros(self.structural_zeros, self.structural_empty)
 
-    def public(self) -> dict[str, Any]:
-        """The fields ``indicators.json`` publishes."""
+    def public(self, settings: Settings) -> dict[str, Any]:
+        """The fields ``indicators.json`` publishes, the description's ``{setting}``
+        replaced by its value (the youth's oldest age)."""
         return {
             "title": self.title,
-            "description": self.description,
+            "description": _with_settings(self.description, settings),
             "unit": self.unit,
             "polarity": self.polarity,
             "theme": self.theme,
@@ -200,7 +205,11 @@ class IndicatorDefinition(BaseModel):
 
     def facts_sql(self, settings: Settings) -> str:
         """``facts`` with every ``{setting}`` replaced by its integer value."""
-        return PLACEHOLDER.sub(lambda m: str(settings.get_int(m.group(1))), self.facts)
+        return _with_settings(self.facts, settings)
+
+
+def _with_settings(text: str, settings: Settings) -> str:
+    return PLACEHOLDER.sub(lambda m: str(settings.get_int(m.group(1))), text)
 
 
 def load_file(path: Path) -> IndicatorDefinition:

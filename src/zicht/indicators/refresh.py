@@ -319,7 +319,7 @@ def refresh(ws: Workspace, *, progress: bool = False) -> RefreshReport:
             "loads": inputs.loads,
             "keten": list(inputs.keten),
         }
-        indicators = {k: d.public() for k, d in definitions.items()}
+        indicators = {k: d.public(settings) for k, d in definitions.items()}
         # Still holding the store: two refreshes never publish at the same time.
         published_dir.mkdir(parents=True, exist_ok=True)
         publish.clean_stale(published_dir)
