@@ -370,7 +370,7 @@ def _stapeling_sums(
     return out
 
 
-def table_rows(table: pa.Table, keten: bool) -> list[dict[str, Any]]:
+def _table_rows(table: pa.Table, keten: bool) -> list[dict[str, Any]]:
     """The rows of a cube (``keten`` False) or of ``keten_stapeling``, each with the
     ``table`` :func:`build` reads (a keten row's combination is its table)."""
     rows = table.to_pylist()
@@ -390,13 +390,13 @@ def read_publication(
     cube and ``keten_stapeling``, their true values from the ungated engine, and every
     area's parent."""
     snap = ws.published_dir / (ws.published_dir / "CURRENT").read_text().strip()
-    published = table_rows(pq.read_table(snap / "cube.parquet"), False)
-    published += table_rows(pq.read_table(snap / "keten_stapeling.parquet"), True)
+    published = _table_rows(pq.read_table(snap / "cube.parquet"), False)
+    published += _table_rows(pq.read_table(snap / "keten_stapeling.parquet"), True)
     areas = pq.read_table(snap / "areas.parquet").to_pylist()
     parent = {a["code"]: a["parent_code"] for a in areas if a["parent_code"]}
     with ws.store(read_only=True) as store:
-        truth = table_rows(
+        truth = _table_rows(
             compute_cube(store, load_definitions(), ws.settings, boundary_year), False
         )
-        truth += table_rows(stapeling.cells(store, boundary_year), True)
+        truth += _table_rows(stapeling.cells(store, boundary_year), True)
     return published, truth, parent

@@ -100,30 +100,40 @@ def settings_read(definition: IndicatorDefinition) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
+def settle(
+    definition: IndicatorDefinition, settings: Settings
+) -> tuple[IndicatorDefinition, list[str]]:
+    """``definition`` without its zeros by definition (``structural_zeros``,
+    ``structural_empty``) if a setting its facts read differs from its default, and
+    those settings ("name = value"; none: kept as it is). A declaration holds by law for
+    the settings it was written for: with ``youth_max_age`` 22 a household of "youth"
+    only holds young adults, who may have bijstand. Dropped, such a category is an
+    ordinary count, which is always safe. :func:`compute_indicator` applies it, so no
+    cell is flagged by a declaration that does not hold."""
+    if not (definition.structural_zeros or definition.structural_empty):
+        return definition, []
+    defaults = {s.name: s.default for s in SETTINGS}
+    changed = [
+        f"{name} = {settings.get_int(name)}"
+        for name in sorted(settings_read(definition))
+        if settings.get_int(name) != defaults[name]
+    ]
+    if not changed:
+        return definition, []
+    return definition.model_copy(update={"structural_zeros": {}, "structural_empty": {}}), changed
+
+
 def settled(
     definitions: Mapping[str, IndicatorDefinition], settings: Settings
 ) -> tuple[dict[str, IndicatorDefinition], list[str]]:
-    """The definitions without their zeros by definition (``structural_zeros``,
-    ``structural_empty``) where a setting their facts read differs from its default,
-    and those, one "indicator (setting = value)" each. A declaration holds by law for
-    the settings it was written for: with ``youth_max_age`` 22, bijstand's "0-17" and
-    a household of "minors" only hold young adults, who may have bijstand. Dropped, such
-    a category is an ordinary count, which is always safe."""
-    defaults = {s.name: s.default for s in SETTINGS}
+    """:func:`settle` for every definition (for what a refresh publishes of them and
+    checks against), and those it changed, one "indicator (setting = value)" each."""
     out: dict[str, IndicatorDefinition] = {}
     dropped: list[str] = []
     for key, definition in definitions.items():
-        changed = sorted(
-            name for name in settings_read(definition)
-            if settings.get_int(name) != defaults[name]
-        )  # fmt: skip
-        if changed and (definition.structural_zeros or definition.structural_empty):
-            definition = definition.model_copy(
-                update={"structural_zeros": {}, "structural_empty": {}}
-            )
-            values = ", ".join(f"{name} = {settings.get_int(name)}" for name in changed)
-            dropped.append(f"{key} ({values})")
-        out[key] = definition
+        out[key], changed = settle(definition, settings)
+        if changed:
+            dropped.append(f"{key} ({', '.join(changed)})")
     return out, dropped
 
 
@@ -433,6 +443,7 @@ def compute_indicator(
     store: Store, definition: IndicatorDefinition, settings: Settings, boundary_year: int
 ) -> pa.Table:
     """One indicator's cells, in the cube schema plus ``dominant``, status still unset."""
+    definition, _ = settle(definition, settings)
     materialized: list[str] = []
     active = _active.get()
     if active is not None and active.store is store:
